@@ -1,0 +1,1 @@
+//! Day-in-the-hall simulator (work in progress).

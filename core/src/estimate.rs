@@ -1,0 +1,116 @@
+//! Wait estimates: people ahead times the recent time a window spends per
+//! ticket, divided by the window capacity open for the category.
+//!
+//! - **Time per ticket** is measured from call to completion (or no-show),
+//!   because that is how long the window is occupied; it starts from the
+//!   category's configured `service_min` and follows recent tickets with an
+//!   exponentially weighted mean.
+//! - **Capacity** counts the open, unpaused windows serving the category. A
+//!   window with several primary categories gives each a share in
+//!   proportion to the work waiting in it; an overflow window counts only
+//!   while its primary queues are empty. Before any window opens, the
+//!   configured windows are assumed to open.
+
+use crate::dispatch::Queues;
+use crate::hall::Hall;
+use crate::lobby::WindowState;
+
+/// Weight of the newest sample once a category has some history.
+const ALPHA: f64 = 0.1;
+
+/// Recent time per ticket per category.
+#[derive(Debug, Clone)]
+pub(crate) struct ServiceStats {
+    mean_s: Vec<f64>,
+    samples: Vec<u32>,
+}
+
+impl ServiceStats {
+    pub(crate) fn new(hall: &Hall) -> ServiceStats {
+        ServiceStats {
+            mean_s: hall.categories.iter().map(|c| c.service_min * 60.0).collect(),
+            samples: vec![0; hall.categories.len()],
+        }
+    }
+
+    /// Records how long a window was occupied by a completed ticket.
+    pub(crate) fn record(&mut self, category: usize, occupied_s: u32) {
+        // The first samples move the prior quickly; later ones smoothly.
+        let n = self.samples[category];
+        let alpha = (1.0 / (f64::from(n) + 2.0)).max(ALPHA);
+        let mean = &mut self.mean_s[category];
+        *mean += alpha * (f64::from(occupied_s) - *mean);
+        self.samples[category] = n.saturating_add(1);
+    }
+
+    /// Records a no-show: it occupied the window too, usually briefly.
+    pub(crate) fn record_no_show(&mut self, category: usize, occupied_s: u32) {
+        self.record(category, occupied_s);
+    }
+
+    /// Mean seconds a window spends per ticket of a category.
+    pub(crate) fn mean_s(&self, category: usize) -> f64 {
+        self.mean_s[category]
+    }
+
+    /// Estimated wait in seconds for a ticket of category `ci` with `ahead`
+    /// tickets before it.
+    pub(crate) fn wait_s(
+        &self,
+        hall: &Hall,
+        queues: &Queues,
+        windows: &[WindowState],
+        ci: usize,
+        ahead: u32,
+    ) -> u32 {
+        let work = |c: usize| queues.lanes[c].len() as f64 * self.mean_s(c);
+        let category = &hall.categories[ci].id;
+        let any_open = windows.iter().any(|w| w.open);
+        let mut capacity = 0.0;
+        let mut idle = 0.0;
+        for (wi, w) in hall.windows.iter().enumerate() {
+            let ws = &windows[wi];
+            let Some(k) = w.categories.iter().position(|c| c == category) else {
+                continue;
+            };
+            let staffed = if any_open { ws.open && ws.paused.is_none() } else { k < w.primary };
+            if !staffed {
+                continue;
+            }
+            let primary: Vec<usize> = w
+                .primary()
+                .iter()
+                .filter_map(|c| hall.category_index(c))
+                .collect();
+            let primary_work: f64 = primary.iter().map(|&c| work(c)).sum();
+            let share = if k < w.primary {
+                // Count this ticket's own work so an empty queue still gets
+                // a share.
+                let own = work(ci) + self.mean_s(ci);
+                own / (primary_work - work(ci) + own)
+            } else if primary_work == 0.0 {
+                let all: f64 = w
+                    .categories
+                    .iter()
+                    .filter_map(|c| hall.category_index(c))
+                    .map(work)
+                    .sum();
+                let own = work(ci) + self.mean_s(ci);
+                own / (all - work(ci) + own)
+            } else {
+                0.0
+            };
+            capacity += share;
+            if ws.current.is_none() && any_open {
+                idle += share;
+            }
+        }
+        if capacity <= 0.0 {
+            // Nobody serves it now: assume one window will.
+            capacity = 1.0;
+        }
+        let mean = self.mean_s(ci);
+        let wait = (f64::from(ahead) + 0.5 - idle).max(0.0) * mean / capacity;
+        wait.min(f64::from(u32::MAX)) as u32
+    }
+}

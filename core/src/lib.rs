@@ -1,0 +1,48 @@
+//! The Lobby domain: a hall's configuration, its tickets, and the dispatcher
+//! that routes them to windows.
+//!
+//! This crate does no I/O. It reads no files, opens no sockets, starts no
+//! threads, never reads the clock and uses no randomness: time is a
+//! parameter, text comes in as strings, and every outcome is returned.
+//! `clippy.toml` bans the clock; `Cargo.toml` has no I/O dependencies.
+//!
+//! # Layout
+//!
+//! - [`api`]: the wire types of the server's HTTP API and event stream,
+//!   shared with its clients.
+//! - [`config`]: loading a [`Hall`] from TOML, with every problem reported
+//!   with its file, line and field.
+//! - [`hall`]: the hall model (sites, categories, windows, matters, green
+//!   channel groups, opening sessions, policy) and calendar questions
+//!   (business day, is issuing open now).
+//! - [`ticket`]: tickets, numbers, priorities, statuses and ratings.
+//! - [`command`]: the [`Command`]s the hall accepts, the [`Event`]s they
+//!   cause and the [`Rejected`] reasons for refusing them.
+//! - [`lobby`]: the live state, [`Lobby::handle`] (commands in, events out)
+//!   and [`Lobby::apply`] (replaying events).
+//! - [`dispatch`] (private): which ticket a window calls next; its module
+//!   documentation states the policy.
+//! - [`estimate`] (private): people ahead and estimated waits.
+//! - [`i18n`]: Chinese by default, English available.
+
+pub mod api;
+pub mod command;
+pub mod config;
+mod dispatch;
+mod estimate;
+pub mod hall;
+pub mod i18n;
+pub mod ids;
+pub mod lobby;
+pub mod ticket;
+
+pub use command::{CardReason, Command, Event, EventKind, Issue, Rejected, TransferTarget};
+pub use config::{ConfigErrors, ConfigProblem, SourceFile};
+pub use hall::Hall;
+pub use i18n::Lang;
+pub use ids::{CategoryId, GroupId, MatterId, SiteId, TicketId, WindowNo};
+pub use lobby::{Lobby, QueueSummary, WindowState};
+pub use ticket::{Appointment, Channel, Estimate, Priority, Rating, Status, Ticket, TicketNumber};
+
+/// Re-exported so callers use the same time types as the core.
+pub use jiff;

@@ -1,0 +1,4 @@
+//! lobby-core's integration tests: one binary, a module per feature.
+
+mod config;
+mod harness;

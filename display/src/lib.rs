@@ -1,0 +1,1 @@
+//! lobby-display (work in progress).

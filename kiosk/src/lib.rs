@@ -1,0 +1,1 @@
+//! lobby-kiosk (work in progress).

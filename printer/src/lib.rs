@@ -1,0 +1,1 @@
+//! lobby-printer (work in progress).

@@ -1,0 +1,1 @@
+//! lobby-server (work in progress).

@@ -1,0 +1,1 @@
+//! lobby-tests (work in progress).
