@@ -19,8 +19,8 @@ use crate::lobby::WindowState;
 const ALPHA: f64 = 0.1;
 
 /// Recent time per ticket per category.
-#[derive(Debug, Clone)]
-pub(crate) struct ServiceStats {
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ServiceStats {
     mean_s: Vec<f64>,
     samples: Vec<u32>,
 }
@@ -31,6 +31,11 @@ impl ServiceStats {
             mean_s: hall.categories.iter().map(|c| c.service_min * 60.0).collect(),
             samples: vec![0; hall.categories.len()],
         }
+    }
+
+    /// Number of categories covered.
+    pub(crate) fn len(&self) -> usize {
+        self.mean_s.len()
     }
 
     /// Records how long a window was occupied by a completed ticket.

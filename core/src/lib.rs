@@ -22,14 +22,14 @@
 //!   and [`Lobby::apply`] (replaying events).
 //! - [`dispatch`] (private): which ticket a window calls next; its module
 //!   documentation states the policy.
-//! - [`estimate`] (private): people ahead and estimated waits.
+//! - [`estimate`]: people ahead and estimated waits.
 //! - [`i18n`]: Chinese by default, English available.
 
 pub mod api;
 pub mod command;
 pub mod config;
 mod dispatch;
-mod estimate;
+pub mod estimate;
 pub mod hall;
 pub mod i18n;
 pub mod ids;
@@ -41,7 +41,7 @@ pub use config::{ConfigErrors, ConfigProblem, SourceFile};
 pub use hall::Hall;
 pub use i18n::Lang;
 pub use ids::{CategoryId, GroupId, MatterId, SiteId, TicketId, WindowNo};
-pub use lobby::{Lobby, QueueSummary, WindowState};
+pub use lobby::{Lobby, QueueSummary, Snapshot, WindowState};
 pub use ticket::{Appointment, Channel, Estimate, Priority, Rating, Status, Ticket, TicketNumber};
 
 /// Re-exported so callers use the same time types as the core.

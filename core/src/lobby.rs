@@ -95,6 +95,20 @@ pub struct QueueSummary {
     pub estimated_wait_s: u32,
 }
 
+/// Everything needed to rebuild a [`Lobby`] without replaying its events:
+/// what the server stores periodically so a restart replays only what came
+/// after. Queues and indexes are derived from the tickets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    tickets: Vec<Ticket>,
+    windows: Vec<WindowState>,
+    figures: Vec<CategoryFigures>,
+    day: Option<Date>,
+    closed_sites: Vec<SiteId>,
+    next_place: u64,
+    stats: ServiceStats,
+}
+
 /// The live state of all sites.
 #[derive(Debug, Clone)]
 pub struct Lobby {
@@ -150,6 +164,49 @@ impl Lobby {
             closed_sites: HashSet::new(),
             next_place: 1,
         }
+    }
+
+    /// The state as a snapshot (see [`Snapshot`]).
+    pub fn snapshot(&self) -> Snapshot {
+        let mut tickets: Vec<Ticket> = self.tickets.values().cloned().collect();
+        tickets.sort_by_key(|t| t.place);
+        let mut closed_sites: Vec<SiteId> = self.closed_sites.iter().cloned().collect();
+        closed_sites.sort();
+        Snapshot {
+            tickets,
+            windows: self.windows.clone(),
+            figures: self.figures.clone(),
+            day: self.day,
+            closed_sites,
+            next_place: self.next_place,
+            stats: self.stats.clone(),
+        }
+    }
+
+    /// Rebuilds a lobby from a snapshot taken with the same hall. Windows,
+    /// categories and their figures are matched by number and position, so
+    /// a snapshot taken before a configuration change still restores the
+    /// tickets; windows that no longer exist are dropped.
+    pub fn from_snapshot(hall: Arc<Hall>, snapshot: Snapshot) -> Lobby {
+        let mut lobby = Lobby::new(hall);
+        for ws in snapshot.windows {
+            if let Some(slot) = lobby.window_mut(ws.number) {
+                *slot = ws;
+            }
+        }
+        if snapshot.figures.len() == lobby.figures.len() {
+            lobby.figures = snapshot.figures;
+        }
+        if snapshot.stats.len() == lobby.hall.categories.len() {
+            lobby.stats = snapshot.stats;
+        }
+        lobby.day = snapshot.day;
+        lobby.closed_sites = snapshot.closed_sites.into_iter().collect();
+        lobby.next_place = snapshot.next_place;
+        for t in snapshot.tickets {
+            lobby.enqueue(t);
+        }
+        lobby
     }
 
     /// The configuration.
