@@ -315,20 +315,28 @@ impl QueueView {
 }
 
 /// Builds the view of one window.
-pub fn window_view(lobby: &Lobby, w: &crate::hall::Window, ws: &crate::lobby::WindowState) -> WindowView {
-    let current = ws.current.as_ref().and_then(|id| lobby.ticket(id)).map(|t| CurrentTicket {
-        id: t.id.clone(),
-        number: t.number.clone(),
-        category: t.category.clone(),
-        matter: t.matter.clone(),
-        status: t.status,
-        green: t.priority.is_green(),
-        assisted: t.assisted,
-        issued_at: t.issued_at,
-        called_at: t.called_at,
-        started_at: t.started_at,
-        recalls: t.recalls,
-    });
+pub fn window_view(
+    lobby: &Lobby,
+    w: &crate::hall::Window,
+    ws: &crate::lobby::WindowState,
+) -> WindowView {
+    let current = ws
+        .current
+        .as_ref()
+        .and_then(|id| lobby.ticket(id))
+        .map(|t| CurrentTicket {
+            id: t.id.clone(),
+            number: t.number.clone(),
+            category: t.category.clone(),
+            matter: t.matter.clone(),
+            status: t.status,
+            green: t.priority.is_green(),
+            assisted: t.assisted,
+            issued_at: t.issued_at,
+            called_at: t.called_at,
+            started_at: t.started_at,
+            recalls: t.recalls,
+        });
     WindowView {
         number: w.number,
         site: w.site.clone(),

@@ -504,6 +504,14 @@ pub enum Rejected {
         /// Its current ticket.
         number: TicketNumber,
     },
+    /// Tickets transferred to the window still wait for it.
+    #[error("{count} ticket(s) transferred to window {window} still wait for it")]
+    TransfersWaiting {
+        /// The window.
+        window: WindowNo,
+        /// How many.
+        count: u32,
+    },
     /// The window has no current ticket.
     #[error("window {window} has no current ticket")]
     NoCurrentTicket {
@@ -588,6 +596,7 @@ impl Rejected {
             Rejected::WindowNotPaused { .. } => "window_not_paused",
             Rejected::WindowBusy { .. } => "window_busy",
             Rejected::NoCurrentTicket { .. } => "no_current_ticket",
+            Rejected::TransfersWaiting { .. } => "transfers_waiting",
             Rejected::WindowDoesNotServe { .. } => "window_does_not_serve",
             Rejected::WindowNotOpen { .. } => "window_not_open",
             Rejected::WrongStatus { .. } => "wrong_status",
@@ -639,7 +648,9 @@ impl Rejected {
                     format!("业务类别“{category}”不在“{site}”办理")
                 }
                 Rejected::UnknownMatter { matter } => format!("没有编号为“{matter}”的事项"),
-                Rejected::MatterNotInCategory { matter, expected, .. } => {
+                Rejected::MatterNotInCategory {
+                    matter, expected, ..
+                } => {
                     format!("事项“{matter}”属于业务类别“{expected}”")
                 }
                 Rejected::UnknownGroup { group } => format!("没有“{group}”这个绿色通道类别"),
@@ -661,6 +672,9 @@ impl Rejected {
                     format!("{window} 号窗口正在办理 {number}，请先办结、过号或转移")
                 }
                 Rejected::NoCurrentTicket { window } => format!("{window} 号窗口当前没有号"),
+                Rejected::TransfersWaiting { window, count } => {
+                    format!("还有 {count} 个转到 {window} 号窗口的号在等候，请先叫号办理")
+                }
                 Rejected::WindowDoesNotServe { window, category } => {
                     format!("{window} 号窗口不办理“{category}”业务")
                 }

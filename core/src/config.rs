@@ -62,11 +62,7 @@ pub struct ConfigErrors(pub Vec<ConfigProblem>);
 
 impl fmt::Display for ConfigErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "the hall configuration has {} problem(s):",
-            self.0.len()
-        )?;
+        writeln!(f, "the hall configuration has {} problem(s):", self.0.len())?;
         for p in &self.0 {
             writeln!(f, "  {p}")?;
         }
@@ -139,7 +135,9 @@ pub fn parse(files: &[SourceFile]) -> Result<Hall, ConfigErrors> {
         validate(files, raw, &mut problems)
     };
     let order = |name: &str| files.iter().position(|f| f.name == name);
-    problems.sort_by(|a, b| (order(&a.file), a.line, a.column).cmp(&(order(&b.file), b.line, b.column)));
+    problems.sort_by(|a, b| {
+        (order(&a.file), a.line, a.column).cmp(&(order(&b.file), b.line, b.column))
+    });
     if problems.is_empty() {
         // Validation produces a hall whenever it reports no problem.
         Ok(hall.expect("validated hall"))
@@ -448,7 +446,12 @@ fn many<T: DeserializeOwned>(
 // ---------------------------------------------------------------------------
 // Validation.
 
-fn problem_at(file: &SourceFile, span: Range<usize>, field: &str, message: String) -> ConfigProblem {
+fn problem_at(
+    file: &SourceFile,
+    span: Range<usize>,
+    field: &str,
+    message: String,
+) -> ConfigProblem {
     let (line, column) = line_column(&file.text, span.start);
     ConfigProblem {
         file: file.name.clone(),
@@ -473,7 +476,13 @@ struct Check<'a> {
 }
 
 impl Check<'_> {
-    fn at(&mut self, no: usize, span: Range<usize>, field: impl AsRef<str>, message: impl Into<String>) {
+    fn at(
+        &mut self,
+        no: usize,
+        span: Range<usize>,
+        field: impl AsRef<str>,
+        message: impl Into<String>,
+    ) {
         let p = problem_at(&self.files[no], span, field.as_ref(), message.into());
         self.problems.push(p);
     }
@@ -489,9 +498,17 @@ impl Check<'_> {
         let s = id.get_ref();
         let ok = !s.is_empty()
             && s.len() <= 32
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
         if !ok {
-            self.at(no, id.span(), field, format!("`{s}` is not a valid id: use 1 to 32 lowercase letters, digits, `-` or `_`"));
+            self.at(
+                no,
+                id.span(),
+                field,
+                format!(
+                    "`{s}` is not a valid id: use 1 to 32 lowercase letters, digits, `-` or `_`"
+                ),
+            );
             return None;
         }
         if !seen.insert(s.clone()) {
@@ -505,7 +522,15 @@ impl Check<'_> {
         match parse_hhmm(value.get_ref()) {
             Some(t) => Some(t),
             None => {
-                self.at(no, value.span(), field, format!("`{}` is not a time of day; write HH:MM, e.g. \"09:00\"", value.get_ref()));
+                self.at(
+                    no,
+                    value.span(),
+                    field,
+                    format!(
+                        "`{}` is not a time of day; write HH:MM, e.g. \"09:00\"",
+                        value.get_ref()
+                    ),
+                );
                 None
             }
         }
@@ -515,7 +540,12 @@ impl Check<'_> {
         match value.get_ref().parse::<Date>() {
             Ok(d) => Some(d),
             Err(_) => {
-                self.at(no, value.span(), field, format!("`{}` is not a date; write YYYY-MM-DD", value.get_ref()));
+                self.at(
+                    no,
+                    value.span(),
+                    field,
+                    format!("`{}` is not a date; write YYYY-MM-DD", value.get_ref()),
+                );
                 None
             }
         }
@@ -569,7 +599,12 @@ fn validate(files: &[SourceFile], raw: Raw, problems: &mut Vec<ConfigProblem>) -
 
     // The centre.
     let Some((centre_no, rc)) = raw.centre else {
-        c.at(0, 0..0, "centre", "missing [centre] section (name, timezone, day_change)");
+        c.at(
+            0,
+            0..0,
+            "centre",
+            "missing [centre] section (name, timezone, day_change)",
+        );
         return None;
     };
     let tz_name = rc
@@ -581,7 +616,12 @@ fn validate(files: &[SourceFile], raw: Raw, problems: &mut Vec<ConfigProblem>) -
         Ok(tz) => Some(tz),
         Err(_) => {
             let span = rc.timezone.as_ref().map(|t| t.span()).unwrap_or(0..0);
-            c.at(centre_no, span, "centre.timezone", format!("unknown time zone `{tz_name}`"));
+            c.at(
+                centre_no,
+                span,
+                "centre.timezone",
+                format!("unknown time zone `{tz_name}`"),
+            );
             None
         }
     };
@@ -647,23 +687,47 @@ fn validate(files: &[SourceFile], raw: Raw, problems: &mut Vec<ConfigProblem>) -
         }
     }
     if raw.sites.is_empty() {
-        c.at(0, 0..0, "sites", "no [[sites]]: at least the main hall is needed");
+        c.at(
+            0,
+            0..0,
+            "sites",
+            "no [[sites]]: at least the main hall is needed",
+        );
     }
     for &(no, i, ref s) in &raw.sites {
         if let Some(p) = &s.parent {
             if !seen.contains(p.get_ref()) {
-                c.at(no, p.span(), format!("sites[{i}].parent"), format!("unknown site `{}`", p.get_ref()));
+                c.at(
+                    no,
+                    p.span(),
+                    format!("sites[{i}].parent"),
+                    format!("unknown site `{}`", p.get_ref()),
+                );
             } else if p.get_ref() == s.id.get_ref() {
-                c.at(no, p.span(), format!("sites[{i}].parent"), "a site cannot be its own parent");
+                c.at(
+                    no,
+                    p.span(),
+                    format!("sites[{i}].parent"),
+                    "a site cannot be its own parent",
+                );
             }
         }
     }
     let site_ids = seen;
-    let main_site = raw.sites.first().map(|(_, _, s)| s.id.get_ref().clone()).unwrap_or_default();
+    let main_site = raw
+        .sites
+        .first()
+        .map(|(_, _, s)| s.id.get_ref().clone())
+        .unwrap_or_default();
     let site_ref = |c: &mut Check<'_>, no: usize, s: &Option<Str>, field: String| -> SiteId {
         match s {
             Some(s) if !site_ids.contains(s.get_ref()) => {
-                c.at(no, s.span(), field, format!("unknown site `{}`", s.get_ref()));
+                c.at(
+                    no,
+                    s.span(),
+                    field,
+                    format!("unknown site `{}`", s.get_ref()),
+                );
                 SiteId(s.get_ref().clone())
             }
             Some(s) => SiteId(s.get_ref().clone()),
@@ -678,19 +742,40 @@ fn validate(files: &[SourceFile], raw: Raw, problems: &mut Vec<ConfigProblem>) -
     for &(no, i, ref rc) in &raw.categories {
         let site = site_ref(&mut c, no, &rc.site, format!("categories[{i}].site"));
         let prefix = rc.prefix.get_ref();
-        if prefix.is_empty() || prefix.len() > 2 || !prefix.bytes().all(|b| b.is_ascii_uppercase()) {
-            c.at(no, rc.prefix.span(), format!("categories[{i}].prefix"), format!("`{prefix}` is not a ticket prefix: use one or two capital letters"));
+        if prefix.is_empty() || prefix.len() > 2 || !prefix.bytes().all(|b| b.is_ascii_uppercase())
+        {
+            c.at(
+                no,
+                rc.prefix.span(),
+                format!("categories[{i}].prefix"),
+                format!("`{prefix}` is not a ticket prefix: use one or two capital letters"),
+            );
         } else if let Some(other) = prefixes.insert(prefix.clone(), rc.id.get_ref().clone()) {
-            c.at(no, rc.prefix.span(), format!("categories[{i}].prefix"), format!("prefix `{prefix}` is already used by category `{other}`"));
+            c.at(
+                no,
+                rc.prefix.span(),
+                format!("categories[{i}].prefix"),
+                format!("prefix `{prefix}` is already used by category `{other}`"),
+            );
         }
-        if let Some(q) = &rc.daily_quota {
-            if *q.get_ref() == 0 {
-                c.at(no, q.span(), format!("categories[{i}].daily_quota"), "a quota of 0 would refuse every ticket; leave it out for no limit");
-            }
+        if let Some(q) = &rc.daily_quota
+            && *q.get_ref() == 0
+        {
+            c.at(
+                no,
+                q.span(),
+                format!("categories[{i}].daily_quota"),
+                "a quota of 0 would refuse every ticket; leave it out for no limit",
+            );
         }
         let service = *rc.service_min.get_ref();
         if !(service.is_finite() && service > 0.0 && service <= 480.0) {
-            c.at(no, rc.service_min.span(), format!("categories[{i}].service_min"), "expected minutes between 0 and 480");
+            c.at(
+                no,
+                rc.service_min.span(),
+                format!("categories[{i}].service_min"),
+                "expected minutes between 0 and 480",
+            );
         }
         if let Some(id) = c.id(no, &rc.id, &format!("categories[{i}].id"), &mut seen) {
             categories.push(Category {
@@ -714,8 +799,10 @@ fn validate(files: &[SourceFile], raw: Raw, problems: &mut Vec<ConfigProblem>) -
     if raw.categories.is_empty() {
         c.at(0, 0..0, "categories", "no [[categories]]");
     }
-    let category_site: HashMap<String, SiteId> =
-        categories.iter().map(|k| (k.id.0.clone(), k.site.clone())).collect();
+    let category_site: HashMap<String, SiteId> = categories
+        .iter()
+        .map(|k| (k.id.0.clone(), k.site.clone()))
+        .collect();
 
     // Windows.
     let mut windows: Vec<Window> = Vec::new();
@@ -728,30 +815,65 @@ fn validate(files: &[SourceFile], raw: Raw, problems: &mut Vec<ConfigProblem>) -
             (None, Some(r)) => match parse_range(r.get_ref()) {
                 Some((a, b)) => Some((a, b, r.span())),
                 None => {
-                    c.at(no, r.span(), field("numbers"), format!("`{}` is not a range; write \"1-8\"", r.get_ref()));
+                    c.at(
+                        no,
+                        r.span(),
+                        field("numbers"),
+                        format!("`{}` is not a range; write \"1-8\"", r.get_ref()),
+                    );
                     None
                 }
             },
             (Some(n), Some(_)) => {
-                c.at(no, n.span(), field("number"), "give either `number` or `numbers`, not both");
+                c.at(
+                    no,
+                    n.span(),
+                    field("number"),
+                    "give either `number` or `numbers`, not both",
+                );
                 None
             }
             (None, None) => {
-                c.at(no, rw.categories.span(), format!("windows[{i}]"), "missing field `number` (or `numbers = \"1-8\"`)");
+                c.at(
+                    no,
+                    rw.categories.span(),
+                    format!("windows[{i}]"),
+                    "missing field `number` (or `numbers = \"1-8\"`)",
+                );
                 None
             }
         };
         let mut cats = Vec::new();
         let mut list_ok = true;
         if rw.categories.get_ref().is_empty() {
-            c.at(no, rw.categories.span(), field("categories"), "a window must serve at least one category");
+            c.at(
+                no,
+                rw.categories.span(),
+                field("categories"),
+                "a window must serve at least one category",
+            );
             list_ok = false;
         }
-        for (k, name) in rw.categories.get_ref().iter().chain(&rw.overflow).enumerate() {
-            let f = if k < rw.categories.get_ref().len() { field("categories") } else { field("overflow") };
+        for (k, name) in rw
+            .categories
+            .get_ref()
+            .iter()
+            .chain(&rw.overflow)
+            .enumerate()
+        {
+            let f = if k < rw.categories.get_ref().len() {
+                field("categories")
+            } else {
+                field("overflow")
+            };
             match category_site.get(name.get_ref()) {
                 None => {
-                    c.at(no, name.span(), f, format!("unknown category `{}`", name.get_ref()));
+                    c.at(
+                        no,
+                        name.span(),
+                        f,
+                        format!("unknown category `{}`", name.get_ref()),
+                    );
                     list_ok = false;
                 }
                 Some(s) if *s != site => {
@@ -759,20 +881,37 @@ fn validate(files: &[SourceFile], raw: Raw, problems: &mut Vec<ConfigProblem>) -
                     list_ok = false;
                 }
                 Some(_) if cats.contains(&CategoryId(name.get_ref().clone())) => {
-                    c.at(no, name.span(), f, format!("category `{}` listed twice", name.get_ref()));
+                    c.at(
+                        no,
+                        name.span(),
+                        f,
+                        format!("category `{}` listed twice", name.get_ref()),
+                    );
                     list_ok = false;
                 }
                 Some(_) => cats.push(CategoryId(name.get_ref().clone())),
             }
         }
-        let Some((first, last, span)) = range else { continue };
+        let Some((first, last, span)) = range else {
+            continue;
+        };
         if first == 0 {
-            c.at(no, span.clone(), field("number"), "window numbers start at 1");
+            c.at(
+                no,
+                span.clone(),
+                field("number"),
+                "window numbers start at 1",
+            );
             continue;
         }
         for n in first..=last {
             if let Some(prev) = numbers.insert(n, i) {
-                c.at(no, span.clone(), field("number"), format!("window {n} is already defined by windows[{prev}]"));
+                c.at(
+                    no,
+                    span.clone(),
+                    field("number"),
+                    format!("window {n} is already defined by windows[{prev}]"),
+                );
                 continue;
             }
             if list_ok {
@@ -791,7 +930,12 @@ fn validate(files: &[SourceFile], raw: Raw, problems: &mut Vec<ConfigProblem>) -
     for &(no, i, ref rc) in &raw.categories {
         let id = CategoryId(rc.id.get_ref().clone());
         if !windows.iter().any(|w| w.serves(&id)) {
-            c.at(no, rc.id.span(), format!("categories[{i}].id"), format!("no window serves category `{id}`: its tickets would never be called"));
+            c.at(
+                no,
+                rc.id.span(),
+                format!("categories[{i}].id"),
+                format!("no window serves category `{id}`: its tickets would never be called"),
+            );
         }
     }
 
@@ -818,11 +962,24 @@ fn validate(files: &[SourceFile], raw: Raw, problems: &mut Vec<ConfigProblem>) -
         for d in rs.days.get_ref() {
             match parse_weekdays(d.get_ref()) {
                 Some(mut ds) => days.append(&mut ds),
-                None => c.at(no, d.span(), field("days"), format!("`{}` is not a day: use mon … sun, or a range such as \"mon-fri\"", d.get_ref())),
+                None => c.at(
+                    no,
+                    d.span(),
+                    field("days"),
+                    format!(
+                        "`{}` is not a day: use mon … sun, or a range such as \"mon-fri\"",
+                        d.get_ref()
+                    ),
+                ),
             }
         }
         if rs.days.get_ref().is_empty() {
-            c.at(no, rs.days.span(), field("days"), "a session needs at least one day");
+            c.at(
+                no,
+                rs.days.span(),
+                field("days"),
+                "a session needs at least one day",
+            );
         }
         let mut session_sites = Vec::new();
         for s in &rs.sites {
@@ -830,7 +987,12 @@ fn validate(files: &[SourceFile], raw: Raw, problems: &mut Vec<ConfigProblem>) -
         }
         if let (Some(start), Some(end)) = (start, end) {
             if start >= end {
-                c.at(no, rs.end.span(), field("end"), "a session must end after it starts");
+                c.at(
+                    no,
+                    rs.end.span(),
+                    field("end"),
+                    "a session must end after it starts",
+                );
                 continue;
             }
             sessions.push(Session {
@@ -847,7 +1009,12 @@ fn validate(files: &[SourceFile], raw: Raw, problems: &mut Vec<ConfigProblem>) -
         }
     }
     if raw.sessions.is_empty() {
-        c.at(0, 0..0, "sessions", "no [[sessions]]: the hall would never open");
+        c.at(
+            0,
+            0..0,
+            "sessions",
+            "no [[sessions]]: the hall would never open",
+        );
     }
 
     // Matters.
@@ -856,17 +1023,36 @@ fn validate(files: &[SourceFile], raw: Raw, problems: &mut Vec<ConfigProblem>) -
     for &(no, i, ref rm) in &raw.matters {
         let field = |f: &str| format!("matters[{i}].{f}");
         let id = rm.id.get_ref();
-        let id_ok = !id.is_empty() && id.len() <= 48 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        let id_ok = !id.is_empty()
+            && id.len() <= 48
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if !id_ok {
-            c.at(no, rm.id.span(), field("id"), format!("`{id}` is not a valid matter id: use 1 to 48 letters, digits, `-` or `_`"));
+            c.at(
+                no,
+                rm.id.span(),
+                field("id"),
+                format!("`{id}` is not a valid matter id: use 1 to 48 letters, digits, `-` or `_`"),
+            );
             continue;
         }
         if !seen.insert(id.clone()) {
-            c.at(no, rm.id.span(), field("id"), format!("duplicate matter id `{id}`"));
+            c.at(
+                no,
+                rm.id.span(),
+                field("id"),
+                format!("duplicate matter id `{id}`"),
+            );
             continue;
         }
         let Some(site) = category_site.get(rm.category.get_ref()) else {
-            c.at(no, rm.category.span(), field("category"), format!("unknown category `{}`", rm.category.get_ref()));
+            c.at(
+                no,
+                rm.category.span(),
+                field("category"),
+                format!("unknown category `{}`", rm.category.get_ref()),
+            );
             continue;
         };
         let mut msites = Vec::new();
@@ -878,7 +1064,12 @@ fn validate(files: &[SourceFile], raw: Raw, problems: &mut Vec<ConfigProblem>) -
         }
         for (k, m) in rm.materials.iter().enumerate() {
             if m.name.trim().is_empty() {
-                c.at(no, rm.id.span(), format!("matters[{i}].materials[{k}].name"), "a material needs a name");
+                c.at(
+                    no,
+                    rm.id.span(),
+                    format!("matters[{i}].materials[{k}].name"),
+                    "a material needs a name",
+                );
             }
         }
         matters.push(Matter {
@@ -904,12 +1095,19 @@ fn validate(files: &[SourceFile], raw: Raw, problems: &mut Vec<ConfigProblem>) -
     if !c.problems.is_empty() {
         return None;
     }
-    let mut index = Index::default();
-    index.sites = sites.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect();
-    index.categories = categories.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect();
-    index.windows = windows.iter().enumerate().map(|(i, s)| (s.number, i)).collect();
-    index.matters = matters.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect();
-    index.groups = green_groups.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect();
+    fn positions<K: std::hash::Hash + Eq, T>(
+        items: &[T],
+        key: impl Fn(&T) -> K,
+    ) -> HashMap<K, usize> {
+        items.iter().enumerate().map(|(i, t)| (key(t), i)).collect()
+    }
+    let index = Index {
+        sites: positions(&sites, |s| s.id.clone()),
+        categories: positions(&categories, |c| c.id.clone()),
+        windows: positions(&windows, |w| w.number),
+        matters: positions(&matters, |m| m.id.clone()),
+        groups: positions(&green_groups, |g| g.id.clone()),
+    };
     Some(Hall {
         centre,
         policy,

@@ -28,7 +28,11 @@ pub struct ServiceStats {
 impl ServiceStats {
     pub(crate) fn new(hall: &Hall) -> ServiceStats {
         ServiceStats {
-            mean_s: hall.categories.iter().map(|c| c.service_min * 60.0).collect(),
+            mean_s: hall
+                .categories
+                .iter()
+                .map(|c| c.service_min * 60.0)
+                .collect(),
             samples: vec![0; hall.categories.len()],
         }
     }
@@ -78,7 +82,11 @@ impl ServiceStats {
             let Some(k) = w.categories.iter().position(|c| c == category) else {
                 continue;
             };
-            let staffed = if any_open { ws.open && ws.paused.is_none() } else { k < w.primary };
+            let staffed = if any_open {
+                ws.open && ws.paused.is_none()
+            } else {
+                k < w.primary
+            };
             if !staffed {
                 continue;
             }

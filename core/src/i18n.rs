@@ -17,7 +17,12 @@ impl Lang {
     /// Picks a language from an HTTP `Accept-Language` value or a flag such
     /// as `en`, `zh-CN`; anything unknown is Chinese.
     pub fn from_tag(tag: &str) -> Lang {
-        let first = tag.split(',').next().unwrap_or("").trim().to_ascii_lowercase();
+        let first = tag
+            .split(',')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         if first.starts_with("en") {
             Lang::En
         } else {

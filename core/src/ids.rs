@@ -80,9 +80,7 @@ impl TicketId {
 
 /// A window's number as citizens see it ("15 号窗口"). Unique across the
 /// whole configuration, so sub-centres use their own ranges (101, 102 …).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct WindowNo(pub u32);
 

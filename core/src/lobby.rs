@@ -231,7 +231,11 @@ impl Lobby {
 
     /// A window's state.
     pub fn window(&self, number: WindowNo) -> Option<&WindowState> {
-        self.hall.index.windows.get(&number).map(|&i| &self.windows[i])
+        self.hall
+            .index
+            .windows
+            .get(&number)
+            .map(|&i| &self.windows[i])
     }
 
     /// All windows' states in number order.
@@ -316,7 +320,9 @@ impl Lobby {
         let ci = self.hall.category_index(&t.category)?;
         Some(Estimate {
             ahead,
-            wait_s: self.stats.wait_s(&self.hall, &self.queues, &self.windows, ci, ahead),
+            wait_s: self
+                .stats
+                .wait_s(&self.hall, &self.queues, &self.windows, ci, ahead),
         })
     }
 
@@ -329,12 +335,17 @@ impl Lobby {
         } as u32;
         Estimate {
             ahead,
-            wait_s: self.stats.wait_s(&self.hall, &self.queues, &self.windows, ci, ahead),
+            wait_s: self
+                .stats
+                .wait_s(&self.hall, &self.queues, &self.windows, ci, ahead),
         }
     }
 
     fn slot_of(&self, t: &Ticket) -> Slot {
-        match t.target_window.and_then(|w| self.hall.index.windows.get(&w)) {
+        match t
+            .target_window
+            .and_then(|w| self.hall.index.windows.get(&w))
+        {
             Some(&wi) => Slot::Window(wi),
             // Tickets hold only validated categories.
             None => Slot::Category(self.hall.category_index(&t.category).unwrap_or(0)),
@@ -568,6 +579,13 @@ impl Lobby {
                         number: t.number.clone(),
                     });
                 }
+                let waiting = self.queues.windows[wi].len();
+                if waiting > 0 {
+                    return Err(Rejected::TransfersWaiting {
+                        window,
+                        count: waiting as u32,
+                    });
+                }
                 if !self.windows[wi].open {
                     return Ok(Vec::new());
                 }
@@ -623,12 +641,12 @@ impl Lobby {
         if !TicketId::is_valid(issue.id.as_str()) || self.ids.contains_key(&issue.id) {
             return Err(Rejected::BadTicketId { ticket: issue.id });
         }
-        let ci = self
-            .hall
-            .category_index(&issue.category)
-            .ok_or_else(|| Rejected::UnknownCategory {
-                category: issue.category.clone(),
-            })?;
+        let ci =
+            self.hall
+                .category_index(&issue.category)
+                .ok_or_else(|| Rejected::UnknownCategory {
+                    category: issue.category.clone(),
+                })?;
         let category = &self.hall.categories[ci];
         let site = issue.site.clone().unwrap_or_else(|| category.site.clone());
         if self.hall.site(&site).is_none() {
@@ -653,20 +671,20 @@ impl Lobby {
                 });
             }
         }
-        if let Priority::Green { group } = &issue.priority {
-            if self.hall.green_group(group).is_none() {
-                return Err(Rejected::UnknownGroup {
-                    group: group.clone(),
-                });
-            }
+        if let Priority::Green { group } = &issue.priority
+            && self.hall.green_group(group).is_none()
+        {
+            return Err(Rejected::UnknownGroup {
+                group: group.clone(),
+            });
         }
         if (issue.channel == Channel::Appointment) != issue.appointment.is_some() {
             return Err(Rejected::AppointmentMismatch);
         }
-        if let Some(a) = &issue.appointment {
-            if a.slot_end < a.slot_start || a.code.is_empty() || a.code.len() > 64 {
-                return Err(Rejected::AppointmentMismatch);
-            }
+        if let Some(a) = &issue.appointment
+            && (a.slot_end < a.slot_start || a.code.is_empty() || a.code.len() > 64)
+        {
+            return Err(Rejected::AppointmentMismatch);
         }
         let mut seen = vec![&issue.category];
         for stop in &issue.stops {
@@ -834,7 +852,11 @@ impl Lobby {
                 }
             }
         }
-        let expiring: HashSet<TicketId> = kinds.iter().filter_map(EventKind::ticket).cloned().collect();
+        let expiring: HashSet<TicketId> = kinds
+            .iter()
+            .filter_map(EventKind::ticket)
+            .cloned()
+            .collect();
         // Unanswered calls give up on their own after the last recall.
         let no_show_after = i64::from(policy.no_show_after_s).seconds();
         for ws in &self.windows {
@@ -858,7 +880,10 @@ impl Lobby {
                 }
                 Status::Serving if !ws.handling_warned => {
                     // The ticket's category exists (validated at issue).
-                    let limit = self.hall.category(&t.category).map_or(30, |c| c.warn_handle_min);
+                    let limit = self
+                        .hall
+                        .category(&t.category)
+                        .map_or(30, |c| c.warn_handle_min);
                     let since = t.started_at.unwrap_or(now);
                     let minutes = (now.as_second() - since.as_second()) / 60;
                     if minutes >= i64::from(limit) {
@@ -942,7 +967,9 @@ impl Lobby {
                 self.enqueue(t);
             }
             EventKind::Called { ticket, window, .. } => {
-                let Some(t) = self.dequeue(ticket) else { return };
+                let Some(t) = self.dequeue(ticket) else {
+                    return;
+                };
                 let early = i64::from(self.hall.policy.appointment_early_min).minutes();
                 let priority = t.priority.is_green()
                     || t.appointment.as_ref().is_some_and(|a| {
@@ -950,7 +977,10 @@ impl Lobby {
                     });
                 let waited = t.waited_s(at);
                 let ci = self.hall.category_index(&t.category);
-                let t = self.tickets.get_mut(&t.place).expect("dequeued ticket exists");
+                let t = self
+                    .tickets
+                    .get_mut(&t.place)
+                    .expect("dequeued ticket exists");
                 t.status = Status::Called;
                 t.window = Some(*window);
                 t.target_window = None;
@@ -1015,7 +1045,9 @@ impl Lobby {
                 }
             }
             EventKind::NoShow { ticket, window, .. } => {
-                let Some(t) = self.ticket_mut(ticket) else { return };
+                let Some(t) = self.ticket_mut(ticket) else {
+                    return;
+                };
                 t.status = Status::NoShow;
                 t.finished_at = Some(at);
                 let category = t.category.clone();
@@ -1059,7 +1091,10 @@ impl Lobby {
                     if let Some(ci) = self.hall.category_index(&t.category) {
                         self.figures[ci].cancelled += 1;
                     }
-                    let t = self.tickets.get_mut(&t.place).expect("dequeued ticket exists");
+                    let t = self
+                        .tickets
+                        .get_mut(&t.place)
+                        .expect("dequeued ticket exists");
                     t.status = Status::Cancelled;
                     t.finished_at = Some(at);
                 }
@@ -1075,17 +1110,16 @@ impl Lobby {
                 let window = t.window;
                 t.status = Status::Expired;
                 t.finished_at = Some(at);
-                if let Some(ci) = self.hall.category_index(&t.category.clone()) {
-                    if Some(t.day) == self.day {
-                        self.figures[ci].expired += 1;
-                    }
+                if let Some(ci) = self.hall.category_index(&t.category.clone())
+                    && Some(t.day) == self.day
+                {
+                    self.figures[ci].expired += 1;
                 }
-                if matches!(was, Status::Called | Status::Serving) {
-                    if let Some(ws) = window.and_then(|w| self.window_mut(w)) {
-                        if ws.current.as_ref() == Some(ticket) {
-                            ws.current = None;
-                        }
-                    }
+                if matches!(was, Status::Called | Status::Serving)
+                    && let Some(ws) = window.and_then(|w| self.window_mut(w))
+                    && ws.current.as_ref() == Some(ticket)
+                {
+                    ws.current = None;
                 }
             }
             EventKind::WindowOpened { window } => {
@@ -1236,8 +1270,13 @@ impl Lobby {
         for ws in &self.windows {
             if let Some(id) = &ws.current {
                 let t = self.ticket(id).ok_or("current ticket unknown")?;
-                if !matches!(t.status, Status::Called | Status::Serving) || t.window != Some(ws.number) {
-                    return Err(format!("window {} holds {} in state {:?}", ws.number, t.number, t.status));
+                if !matches!(t.status, Status::Called | Status::Serving)
+                    || t.window != Some(ws.number)
+                {
+                    return Err(format!(
+                        "window {} holds {} in state {:?}",
+                        ws.number, t.number, t.status
+                    ));
                 }
             }
         }

@@ -33,7 +33,9 @@ impl std::str::FromStr for TicketNumber {
         if prefix.is_empty() || digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(format!("`{s}` is not a ticket number such as A023"));
         }
-        let seq = digits.parse().map_err(|_| format!("`{s}` is out of range"))?;
+        let seq = digits
+            .parse()
+            .map_err(|_| format!("`{s}` is out of range"))?;
         Ok(TicketNumber {
             prefix: prefix.to_owned(),
             seq,

@@ -7,8 +7,8 @@
 use std::sync::Arc;
 
 use lobby_core::config::{self, SourceFile};
-use lobby_core::jiff::civil::{Date, date};
 use lobby_core::jiff::Timestamp;
+use lobby_core::jiff::civil::{Date, date};
 use lobby_core::{
     Appointment, Channel, Command, Event, EventKind, GroupId, Hall, Issue, Lang, Lobby, Priority,
     Rating, TicketId, TransferTarget, WindowNo,
@@ -133,7 +133,11 @@ pub fn run(hall: Arc<Hall>, script: &str) -> String {
 pub fn run_on(lobby: &mut Lobby, script: &str) -> String {
     let mut out = String::new();
     let mut day = DAY;
-    for line in script.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+    for line in script
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
         let mut words = line.split_whitespace();
         let first = words.next().expect("a time");
         if first == "day" {
@@ -146,12 +150,18 @@ pub fn run_on(lobby: &mut Lobby, script: &str) -> String {
         if words[0] == "expect" {
             let id = TicketId::from(words[1]);
             let e = lobby.estimate(&id).expect("known ticket");
-            out.push_str(&format!("{first}   {} ahead {} wait {}s\n", words[1], e.ahead, e.wait_s));
+            out.push_str(&format!(
+                "{first}   {} ahead {} wait {}s\n",
+                words[1], e.ahead, e.wait_s
+            ));
             continue;
         }
         let command = parse(lobby.hall(), now, &words);
         match lobby.handle(now, command) {
-            Ok(events) if events.is_empty() => out.push_str(&format!("{first} {line_rest}: (nothing)\n", line_rest = words.join(" "))),
+            Ok(events) if events.is_empty() => out.push_str(&format!(
+                "{first} {line_rest}: (nothing)\n",
+                line_rest = words.join(" ")
+            )),
             Ok(events) => {
                 for e in events {
                     out.push_str(&format!("{first} {}\n", describe(&e)));
@@ -164,7 +174,9 @@ pub fn run_on(lobby: &mut Lobby, script: &str) -> String {
                 r.message(Lang::Zh)
             )),
         }
-        lobby.check_invariants().unwrap_or_else(|e| panic!("after `{line}`: {e}"));
+        lobby
+            .check_invariants()
+            .unwrap_or_else(|e| panic!("after `{line}`: {e}"));
     }
     out
 }
@@ -172,8 +184,14 @@ pub fn run_on(lobby: &mut Lobby, script: &str) -> String {
 /// The instant of a local time on a day in the hall's zone.
 pub fn at(hall: &Hall, day: Date, hhmm: &str) -> Timestamp {
     let mut parts = hhmm.split(':').map(|p| p.parse::<i8>().expect("a time"));
-    let (h, m, s) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap_or(0));
-    hall.tz().to_timestamp(day.at(h, m, s, 0)).expect("a valid local time")
+    let (h, m, s) = (
+        parts.next().unwrap(),
+        parts.next().unwrap(),
+        parts.next().unwrap_or(0),
+    );
+    hall.tz()
+        .to_timestamp(day.at(h, m, s, 0))
+        .expect("a valid local time")
 }
 
 fn parse(hall: &Hall, now: Timestamp, words: &[&str]) -> Command {
@@ -184,20 +202,34 @@ fn parse(hall: &Hall, now: Timestamp, words: &[&str]) -> Command {
             let mut issue = Issue::kiosk(words[1], words[2]);
             for w in &words[3..] {
                 match *w {
-                    "green" => issue.priority = Priority::Green { group: GroupId::from("elderly") },
+                    "green" => {
+                        issue.priority = Priority::Green {
+                            group: GroupId::from("elderly"),
+                        }
+                    }
                     "desk" => issue.channel = Channel::GuideDesk,
                     "assisted" => issue.assisted = true,
                     w if w.starts_with("matter=") => issue.matter = Some(w[7..].into()),
-                    w if w.starts_with("group=") => issue.priority = Priority::Green { group: w[6..].into() },
-                    w if w.starts_with("stops=") => issue.stops = w[6..].split(',').map(Into::into).collect(),
+                    w if w.starts_with("group=") => {
+                        issue.priority = Priority::Green {
+                            group: w[6..].into(),
+                        }
+                    }
+                    w if w.starts_with("stops=") => {
+                        issue.stops = w[6..].split(',').map(Into::into).collect()
+                    }
                     w if w.starts_with("appt=") => {
                         let minutes: i64 = w[5..].parse().expect("minutes");
-                        let start = now.checked_add(lobby_core::jiff::SignedDuration::from_mins(minutes)).unwrap();
+                        let start = now
+                            .checked_add(lobby_core::jiff::SignedDuration::from_mins(minutes))
+                            .unwrap();
                         issue.channel = Channel::Appointment;
                         issue.appointment = Some(Appointment {
                             code: "YY123".into(),
                             slot_start: start,
-                            slot_end: start.checked_add(lobby_core::jiff::SignedDuration::from_mins(30)).unwrap(),
+                            slot_end: start
+                                .checked_add(lobby_core::jiff::SignedDuration::from_mins(30))
+                                .unwrap(),
                         });
                     }
                     other => panic!("unknown issue option {other}"),
@@ -206,24 +238,37 @@ fn parse(hall: &Hall, now: Timestamp, words: &[&str]) -> Command {
             let _ = hall;
             Command::Issue(issue)
         }
-        "call" => Command::Call { window: window(1), ticket: words.get(2).map(|t| TicketId::from(*t)) },
+        "call" => Command::Call {
+            window: window(1),
+            ticket: words.get(2).map(|t| TicketId::from(*t)),
+        },
         "recall" => Command::Recall { window: window(1) },
         "start" => Command::Start { window: window(1) },
         "complete" => Command::Complete { window: window(1) },
         "noshow" => Command::NoShow { window: window(1) },
         "open" => Command::OpenWindow { window: window(1) },
         "close" => Command::CloseWindow { window: window(1) },
-        "pause" => Command::Pause { window: window(1), reason: words[2..].join(" ") },
+        "pause" => Command::Pause {
+            window: window(1),
+            reason: words[2..].join(" "),
+        },
         "resume" => Command::Resume { window: window(1) },
         "transfer" => {
             let to = match words[2].parse::<u32>() {
                 Ok(n) => TransferTarget::Window(WindowNo(n)),
                 Err(_) => TransferTarget::Category(words[2].into()),
             };
-            Command::Transfer { window: window(1), to }
+            Command::Transfer {
+                window: window(1),
+                to,
+            }
         }
-        "reactivate" => Command::Reactivate { ticket: words[1].into() },
-        "cancel" => Command::Cancel { ticket: words[1].into() },
+        "reactivate" => Command::Reactivate {
+            ticket: words[1].into(),
+        },
+        "cancel" => Command::Cancel {
+            ticket: words[1].into(),
+        },
         "rate" => Command::Rate {
             ticket: words[1].into(),
             rating: match words[2] {
@@ -248,26 +293,68 @@ pub fn describe(e: &Event) -> String {
             t.number,
             if t.priority.is_green() { " green" } else { "" },
             if t.assisted { " assisted" } else { "" },
-            if t.appointment.is_some() { " appointment" } else { "" },
+            if t.appointment.is_some() {
+                " appointment"
+            } else {
+                ""
+            },
             t.estimate.ahead,
             t.estimate.wait_s
         ),
-        EventKind::Called { number, window, green, .. } => {
-            format!("called {number} to window {window}{}", if *green { " (green)" } else { "" })
+        EventKind::Called {
+            number,
+            window,
+            green,
+            ..
+        } => {
+            format!(
+                "called {number} to window {window}{}",
+                if *green { " (green)" } else { "" }
+            )
         }
-        EventKind::Recalled { number, window, recall, .. } => format!("recalled {number} to window {window} (#{recall})"),
+        EventKind::Recalled {
+            number,
+            window,
+            recall,
+            ..
+        } => format!("recalled {number} to window {window} (#{recall})"),
         EventKind::Started { number, window, .. } => format!("started {number} at window {window}"),
-        EventKind::Completed { number, window, served_s, next_stop, .. } => match next_stop {
-            Some(c) => format!("completed {number} at window {window} in {served_s}s, next stop {c}"),
+        EventKind::Completed {
+            number,
+            window,
+            served_s,
+            next_stop,
+            ..
+        } => match next_stop {
+            Some(c) => {
+                format!("completed {number} at window {window} in {served_s}s, next stop {c}")
+            }
             None => format!("completed {number} at window {window} in {served_s}s"),
         },
-        EventKind::NoShow { number, window, auto, .. } => {
-            format!("no-show {number} at window {window}{}", if *auto { " (automatic)" } else { "" })
+        EventKind::NoShow {
+            number,
+            window,
+            auto,
+            ..
+        } => {
+            format!(
+                "no-show {number} at window {window}{}",
+                if *auto { " (automatic)" } else { "" }
+            )
         }
         EventKind::Reactivated { number, .. } => format!("reactivated {number}"),
-        EventKind::Transferred { number, from_window, to, .. } => match to {
-            TransferTarget::Category(c) => format!("transferred {number} from window {from_window} to category {c}"),
-            TransferTarget::Window(w) => format!("transferred {number} from window {from_window} to window {w}"),
+        EventKind::Transferred {
+            number,
+            from_window,
+            to,
+            ..
+        } => match to {
+            TransferTarget::Category(c) => {
+                format!("transferred {number} from window {from_window} to category {c}")
+            }
+            TransferTarget::Window(w) => {
+                format!("transferred {number} from window {from_window} to window {w}")
+            }
         },
         EventKind::Cancelled { number, .. } => format!("cancelled {number}"),
         EventKind::Expired { number, was, .. } => format!("expired {number} (was {was:?})"),
@@ -275,9 +362,17 @@ pub fn describe(e: &Event) -> String {
         EventKind::WindowClosed { window } => format!("window {window} closed"),
         EventKind::Paused { window, reason } => format!("window {window} paused: {reason}"),
         EventKind::Resumed { window } => format!("window {window} resumed"),
-        EventKind::YellowCard { number, reason, minutes, window, .. } => format!(
+        EventKind::YellowCard {
+            number,
+            reason,
+            minutes,
+            window,
+            ..
+        } => format!(
             "yellow card {number}: {reason:?} {minutes} min{}",
-            window.map(|w| format!(" at window {w}")).unwrap_or_default()
+            window
+                .map(|w| format!(" at window {w}"))
+                .unwrap_or_default()
         ),
         EventKind::Rated { ticket, rating, .. } => format!("rated {ticket}: {}", rating.label_zh()),
         EventKind::DayChanged { day } => format!("day {day} begins"),

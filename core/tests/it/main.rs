@@ -2,3 +2,5 @@
 
 mod config;
 mod harness;
+mod props;
+mod rules;

@@ -1,0 +1,288 @@
+//! The ticket lifecycle and dispatch rules, as transcripts of a day.
+
+use crate::harness::{run, small_hall};
+
+#[test]
+fn issue_numbers_per_category_and_call_in_order() {
+    insta::assert_snapshot!(run(
+        small_hall(),
+        "
+        09:00 issue t1 a
+        09:01 issue t2 a
+        09:02 issue t3 b
+        09:03 call 1
+        09:04 complete 1
+        09:05 call 1
+        09:06 call 3
+    "
+    ));
+}
+
+#[test]
+fn green_channel_first_but_bounded() {
+    // Four green tickets arrive after two normal ones; the window calls two
+    // green tickets, then the oldest normal one, then green again.
+    insta::assert_snapshot!(run(
+        small_hall(),
+        "
+        09:00 issue n1 a
+        09:00 issue n2 a
+        09:01 issue g1 a green
+        09:01 issue g2 a green
+        09:01 issue g3 a green
+        09:01 issue g4 a green
+        09:02 call 1
+        09:03 complete 1
+        09:03 call 1
+        09:04 complete 1
+        09:04 call 1
+        09:05 complete 1
+        09:05 call 1
+        09:06 complete 1
+        09:06 call 1
+        09:07 complete 1
+        09:07 call 1
+    "
+    ));
+}
+
+#[test]
+fn overflow_helps_only_after_the_threshold_or_when_idle() {
+    // Window 2 serves a, with b as overflow (after 10 minutes).
+    insta::assert_snapshot!(run(
+        small_hall(),
+        "
+        09:00 issue b1 b
+        09:01 issue a1 a
+        09:02 call 2
+        09:02 complete 2
+        09:03 issue a2 a
+        09:12 call 2
+        09:13 complete 2
+        09:13 call 2
+    "
+    ));
+}
+
+#[test]
+fn recall_limit_then_automatic_no_show_and_one_reactivation() {
+    insta::assert_snapshot!(run(
+        small_hall(),
+        "
+        09:00 issue t1 a
+        09:00 issue t2 a
+        09:01 call 1
+        09:02 recall 1
+        09:03 recall 1
+        09:04 recall 1
+        09:05 tick
+        09:06:01 tick
+        09:07 reactivate t1
+        09:08 call 1
+        09:09 noshow 1
+        09:10 reactivate t1
+    "
+    ));
+}
+
+#[test]
+fn transfer_keeps_the_place() {
+    // t1 is served at window 1, then sent to category b where t2 already
+    // waits: t1 is called first because it was issued first.
+    insta::assert_snapshot!(run(
+        small_hall(),
+        "
+        09:00 issue t1 a
+        09:01 issue t2 b
+        09:02 call 1
+        09:03 start 1
+        09:04 transfer 1 b
+        09:05 call 3
+    "
+    ));
+}
+
+#[test]
+fn transfer_to_a_window_comes_before_everything() {
+    insta::assert_snapshot!(run(
+        small_hall(),
+        "
+        09:00 issue g1 a green
+        09:01 issue t1 a
+        09:01 open 2
+        09:02 call 1 t1
+        09:03 transfer 1 2
+        09:04 call 2
+        09:05 transfer 2 2
+        09:05 transfer 2 9
+        09:06 close 2
+        09:06 transfer 2 1
+        09:07 close 1
+        09:08 call 1
+        09:09 complete 1
+        09:09 close 1
+    "
+    ));
+}
+
+#[test]
+fn multi_stop_visit_moves_on_keeping_its_place() {
+    insta::assert_snapshot!(run(
+        small_hall(),
+        "
+        09:00 issue v1 a stops=b,c
+        09:01 issue t2 b
+        09:02 call 1
+        09:10 complete 1
+        09:11 call 3
+        09:20 complete 3
+        09:21 call 4
+        09:30 complete 4
+        09:31 rate v1 5
+        09:32 rate v1 4
+    "
+    ));
+}
+
+#[test]
+fn pause_and_resume() {
+    insta::assert_snapshot!(run(
+        small_hall(),
+        "
+        09:00 issue t1 a
+        09:01 pause 1 午休
+        09:01 open 1
+        09:02 pause 1 会议
+        09:03 call 1
+        09:04 resume 1
+        09:04 resume 1
+        09:05 call 1
+        09:06 pause 1
+    "
+    ));
+}
+
+#[test]
+fn bad_commands_are_refused_with_reasons() {
+    insta::assert_snapshot!(run(
+        small_hall(),
+        "
+        09:00 issue t1 nope
+        09:00 issue t1 a matter=A-2
+        09:00 issue t1 b matter=A-1
+        09:00 issue t1 a group=pirates
+        09:00 issue t1 a stops=a
+        09:00 issue t1 a
+        09:00 issue t1 a
+        09:01 call 99
+        09:01 recall 1
+        09:01 start 1
+        09:01 call 4 t1
+        09:02 call 1 t1
+        09:02 call 2
+        09:03 start 1
+        09:03 start 1
+        09:03 noshow 1
+        09:03 recall 1
+        09:04 transfer 1 a
+        09:04 cancel t1
+        09:05 complete 1
+        09:05 rate t1 1
+    "
+    ));
+}
+
+#[test]
+fn quota_refuses_normal_tickets_but_not_green_ones() {
+    insta::assert_snapshot!(run(
+        small_hall(),
+        "
+        09:00 issue t1 a
+        09:00 issue t2 a
+        09:00 issue t3 a
+        09:00 issue t4 a
+        09:00 issue t5 a
+        09:01 issue t6 a
+        09:01 issue g1 a green
+    "
+    ));
+}
+
+#[test]
+fn opening_hours_closing_and_the_next_day() {
+    // Before opening, at lunch, after closing; at 17:30 what still waits
+    // expires; the next morning numbering restarts.
+    insta::assert_snapshot!(run(
+        small_hall(),
+        "
+        08:30 issue t0 a
+        09:00 issue t1 a
+        09:00 issue t2 a
+        09:01 call 1
+        12:30 issue t3 a
+        12:30 issue d1 a desk
+        17:10 issue t4 a
+        17:29 tick
+        17:30 tick
+        17:31 complete 1
+        day 2026-11-26
+        09:00 issue t5 a
+        09:01 call 1
+    "
+    ));
+}
+
+#[test]
+fn yellow_cards_for_waiting_and_handling() {
+    insta::assert_snapshot!(run(
+        small_hall(),
+        "
+        09:00 issue t1 a
+        09:00 issue t2 a
+        09:01 call 1
+        09:02 start 1
+        09:21 tick
+        09:22 tick
+        09:29 tick
+        09:30 tick
+        09:31 tick
+    "
+    ));
+}
+
+#[test]
+fn appointments_are_called_when_their_slot_comes() {
+    insta::assert_snapshot!(run(
+        small_hall(),
+        "
+        09:00 issue n1 a
+        09:00 issue n2 a
+        09:01 issue p1 a appt=30
+        09:02 call 1
+        09:02 complete 1
+        09:20 call 1
+    "
+    ));
+}
+
+#[test]
+fn estimates_follow_people_ahead_and_service_times() {
+    insta::assert_snapshot!(run(
+        small_hall(),
+        "
+        09:00 open 1
+        09:00 open 2
+        09:00 issue t1 a
+        09:00 issue t2 a
+        09:00 issue t3 a
+        09:00 issue t4 a
+        09:00 expect t4
+        09:01 call 1
+        09:01 call 2
+        09:01 expect t4
+        09:05 complete 1
+        09:05 call 1
+        09:05 expect t4
+    "
+    ));
+}
