@@ -1,0 +1,8 @@
+//! lobby-printer's integration tests: one binary, a module per feature.
+
+mod cli;
+mod emulator;
+mod render;
+mod serial;
+mod support;
+mod tcp;
