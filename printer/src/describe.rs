@@ -206,10 +206,21 @@ pub fn decode(bytes: &[u8]) -> (Vec<Item>, Summary) {
                 let (m, x, y) = (p[0], p[1] + 256 * p[2], p[3] + 256 * p[4]);
                 sum.raster_images += 1;
                 sum.raster_bytes += x * y;
+                let (sx, sy) = match m % 48 {
+                    1 => (2, 1),
+                    2 => (1, 2),
+                    3 => (2, 2),
+                    _ => (1, 1),
+                };
+                let scaled = if (sx, sy) == (1, 1) {
+                    String::new()
+                } else {
+                    format!(", printed ×{sx}×{sy}")
+                };
                 (
                     cmd(
                         format!("GS v 0 {m}"),
-                        format!("raster image {}×{y} dots ({} bytes)", x * 8, x * y),
+                        format!("raster image {}×{y} dots ({} bytes){scaled}", x * 8, x * y),
                     ),
                     8 + x * y,
                 )

@@ -122,15 +122,17 @@ impl Stream {
         self.bytes.extend([GS, b'(', b'k', 3, 0, 49, 81, 48]);
     }
 
-    /// `GS v 0 0`: a raster image, printed at the current alignment.
-    pub fn raster(&mut self, bitmap: &crate::raster::Bitmap) {
+    /// `GS v 0 m`: a raster image, printed at the current alignment;
+    /// `double` has the printer double its width and height (m = 3), which
+    /// sends a quarter of the bytes for the same picture.
+    pub fn raster(&mut self, bitmap: &crate::raster::Bitmap, double: bool) {
         let x = bitmap.width / 8;
         let y = bitmap.height;
         self.bytes.extend([
             GS,
             b'v',
             b'0',
-            0,
+            if double { 3 } else { 0 },
             (x % 256) as u8,
             (x / 256) as u8,
             (y % 256) as u8,

@@ -272,25 +272,34 @@ impl Encoder<'_> {
 
     fn raster_line(&mut self, line: &str, style: Style, font: &RasterFont) {
         let glyphs = font.line(line, 12, 24, style.bold);
-        let mut big = raster::scale(&glyphs, u32::from(style.wide), u32::from(style.high));
+        // 2×2 text goes at 1×1 and the printer doubles it (a quarter of the
+        // bytes); other sizes are enlarged here.
+        let double = (style.wide, style.high) == (2, 2);
+        let (sx, sy) = if double {
+            (1, 1)
+        } else {
+            (u32::from(style.wide), u32::from(style.high))
+        };
+        let mut big = raster::scale(&glyphs, sx, sy);
         if style.reverse {
             for b in &mut big.bytes {
                 *b = !*b;
             }
         }
-        let dots = self.profile.paper.dots();
+        let factor = if double { 2 } else { 1 };
+        let dots = self.profile.paper.dots() / factor;
         let left = match style.align {
             Align::Left => 0,
             Align::Centre => dots.saturating_sub(big.width) / 2,
             Align::Right => dots.saturating_sub(big.width),
         };
-        let placed = raster::place(&big, dots, left / 8 * 8);
+        let placed = raster::place(&big, dots, left);
         // The image carries its own alignment; print it from the left edge.
         self.set(Style {
             align: Align::Left,
             ..self.state
         });
-        self.out.raster(&trim_right(placed));
+        self.out.raster(&trim_right(placed), double);
     }
 
     fn qr(&mut self, data: &str, module: u8) {
@@ -301,8 +310,12 @@ impl Encoder<'_> {
         match self.profile.qr {
             QrMode::Native => self.out.qr(data.as_bytes(), module),
             QrMode::Raster => {
-                if let Some(bitmap) = raster::qr(data, u32::from(module)) {
-                    self.out.raster(&bitmap);
+                // Modules of an even size are sent at half size and
+                // doubled by the printer.
+                let double = module.is_multiple_of(2);
+                let m = u32::from(if double { module / 2 } else { module });
+                if let Some(bitmap) = raster::qr(data, m) {
+                    self.out.raster(&bitmap, double);
                 }
             }
         }

@@ -273,12 +273,12 @@ fn ticket_doc(t: &TicketPrint, profile: &Profile) -> Document {
         centre,
     );
     if let Some(url) = &t.status_url {
+        // 6-dot modules: a version 3 code (29 modules, a 41-character URL)
+        // is 22 mm wide, easy for a phone; even, so a raster QR can be sent
+        // at half size and doubled by the printer.
         doc.blocks.push(Block::Qr {
             data: url.clone(),
-            module: match profile.paper {
-                Paper::Mm58 => 5,
-                Paper::Mm80 => 6,
-            },
+            module: 6,
         });
         doc.line(l.scan, centre);
     }
