@@ -1,1 +1,107 @@
-//! lobby-kiosk (work in progress).
+//! lobby-kiosk: the self-service ticket kiosk, a full-screen Bevy client
+//! of lobby-server that prints through lobby-printer.
+//!
+//! # Layout
+//!
+//! - [`config`]: the command line (`--server`, `--token`, `--printer` …),
+//!   every flag also an environment variable.
+//! - [`flow`]: the [`Screen`] states, the [`Visit`] (what the visitor chose)
+//!   and the systems that apply taps, server answers and print outcomes.
+//!   Screens draw; only the flow changes state.
+//! - [`screens`]: one plugin per screen (home, matters, green channel,
+//!   appointment, ticket, notice, 暂停取号), state-scoped UI rebuilt when
+//!   what it shows changes.
+//! - [`ui`]: sizes (≥ 15 mm targets), colours, buttons, the [`ui::Action`]
+//!   of each button and the [`ui::Tap`] intent a click records.
+//! - [`idle`]: back home after 30 s without a tap.
+//! - [`server`]: the only plugin that talks to lobby-server, on its own
+//!   thread; answers come back as messages.
+//! - [`printing`]: renders tickets and slips with lobby-printer and prints
+//!   them on a thread; faults come back as messages and go to the server.
+//! - [`hall`]: what the kiosk reads of `GET /api/hall` and `/api/queue`.
+//! - [`capture`]: screenshots and button positions of every screen, for
+//!   end-to-end tests and review.
+//! - [`app`]: the windowed app (`run`): window, font, redraw only on change.
+//! - [`wake`]: waking the reactive event loop from the threads.
+//!
+//! [`KioskPlugin`] is everything but the window and the threads, so flows
+//! are tested with `MinimalPlugins`, messages and triggered clicks.
+
+pub mod app;
+pub mod capture;
+pub mod config;
+pub mod flow;
+pub mod hall;
+pub mod idle;
+pub mod printing;
+pub mod screens;
+pub mod server;
+pub mod ui;
+pub mod wake;
+
+use std::time::Duration;
+
+use bevy::prelude::*;
+
+pub use app::run;
+pub use config::{Args, KioskConfig};
+pub use flow::{FlowConfig, Screen, Visit};
+
+/// Order within `Update`: bring answers in, apply them and the taps, draw.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub enum KioskSet {
+    /// Answers from the threads become state ([`hall::Board`], printer health).
+    Receive,
+    /// Taps and answers move the flow.
+    Apply,
+    /// Screens rebuild.
+    Build,
+}
+
+/// The kiosk's logic: screens, flow and idle reset, without window,
+/// rendering or threads. Needs `StatesPlugin` and a time source
+/// (`MinimalPlugins` in tests, `DefaultPlugins` in the app).
+#[derive(Debug, Clone)]
+pub struct KioskPlugin {
+    /// How the flow behaves.
+    pub flow: FlowConfig,
+    /// Idle time before returning home.
+    pub idle: Duration,
+}
+
+impl Plugin for KioskPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_state::<Screen>()
+            .add_message::<ui::Tap>()
+            .add_plugins((server::messages, printing::messages))
+            .insert_resource(self.flow.clone())
+            .insert_resource(ui::UiLang(self.flow.lang))
+            .init_resource::<Visit>()
+            .init_resource::<flow::Online>()
+            .init_resource::<ui::KioskFont>()
+            .insert_resource(idle::IdleTimer {
+                last: Duration::ZERO,
+                limit: self.idle,
+            })
+            .configure_sets(
+                Update,
+                (KioskSet::Receive, KioskSet::Apply, KioskSet::Build).chain(),
+            )
+            .add_systems(
+                Update,
+                (
+                    flow::apply_taps,
+                    flow::apply_server_events,
+                    flow::apply_print_events,
+                    flow::pause_while_offline,
+                    idle::note_activity,
+                    idle::reset_when_idle,
+                    ui::highlight_presses,
+                )
+                    .chain()
+                    .in_set(KioskSet::Apply),
+            )
+            .add_observer(ui::record_tap)
+            .add_plugins(screens::plugin);
+    }
+}

@@ -1,0 +1,169 @@
+//! Screenshots and button positions of every screen, on request
+//! (`--capture DIR` / `LOBBY_KIOSK_CAPTURE`).
+//!
+//! Each time a screen is (re)built, once its layout is computed:
+//! `DIR/layout.json` gets the screen's name and every button's action and
+//! rectangle in window pixels (what an end-to-end test needs to click with
+//! xdotool), and `DIR/NNN-screen.png` the rendered frame. Both files appear
+//! whole (written aside, then renamed), so a reader never sees half.
+
+use std::path::{Path, PathBuf};
+
+use bevy::prelude::*;
+use bevy::render::view::screenshot::{Capturing, Screenshot, ScreenshotCaptured};
+use bevy::ui::{ComputedNode, UiGlobalTransform, UiSystems};
+use bevy::window::RequestRedraw;
+use serde::Serialize;
+
+use crate::flow::Screen;
+use crate::ui::{Action, Disabled, ScreenRoot};
+
+/// A button as the layout file lists it.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct ButtonRect {
+    /// [`Action::name`].
+    pub action: String,
+    /// Left edge in window pixels.
+    pub x: f32,
+    /// Top edge.
+    pub y: f32,
+    /// Width.
+    pub w: f32,
+    /// Height.
+    pub h: f32,
+    /// Shown but inactive.
+    pub disabled: bool,
+}
+
+/// The layout file.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct Layout {
+    /// Increases with every build.
+    pub seq: u32,
+    /// The screen (`home`, `ticket` …).
+    pub screen: String,
+    /// Its buttons.
+    pub buttons: Vec<ButtonRect>,
+}
+
+#[derive(Resource)]
+struct CaptureDir {
+    dir: PathBuf,
+    seq: u32,
+}
+
+/// Captures into `dir`.
+pub fn plugin(dir: PathBuf) -> impl Fn(&mut App) {
+    move |app: &mut App| {
+        if let Err(e) = std::fs::create_dir_all(&dir) {
+            error!("cannot create capture folder {}: {e}", dir.display());
+        }
+        app.insert_resource(CaptureDir {
+            dir: dir.clone(),
+            seq: 0,
+        })
+        .add_systems(
+            PostUpdate,
+            (
+                capture_screens.after(UiSystems::Layout),
+                keep_drawing_while_capturing,
+            ),
+        );
+    }
+}
+
+fn capture_screens(
+    mut commands: Commands,
+    new_roots: Query<(), Added<ScreenRoot>>,
+    buttons: Query<(&Action, &ComputedNode, &UiGlobalTransform, Has<Disabled>)>,
+    screen: Res<State<Screen>>,
+    mut capture: ResMut<CaptureDir>,
+) {
+    if new_roots.is_empty() {
+        return;
+    }
+    capture.seq += 1;
+    let name = format!("{:?}", screen.get()).to_lowercase();
+    let mut rects: Vec<ButtonRect> = buttons
+        .iter()
+        .map(|(action, node, transform, disabled)| {
+            let size = node.size();
+            let centre = transform.translation;
+            ButtonRect {
+                action: action.name(),
+                x: centre.x - size.x / 2.0,
+                y: centre.y - size.y / 2.0,
+                w: size.x,
+                h: size.y,
+                disabled,
+            }
+        })
+        .collect();
+    rects.sort_by(|a, b| {
+        (a.y, a.x)
+            .partial_cmp(&(b.y, b.x))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let layout = Layout {
+        seq: capture.seq,
+        screen: name.clone(),
+        buttons: rects,
+    };
+    let png = capture.dir.join(format!("{:03}-{name}.png", capture.seq));
+    match serde_json::to_vec_pretty(&layout) {
+        Ok(json) => write_whole(&capture.dir.join("layout.json"), &json),
+        Err(e) => error!("layout not written: {e}"),
+    }
+    shoot(&mut commands, png, 0);
+}
+
+/// Takes a screenshot into `png`. The first frames of a fresh window can be
+/// read back before anything was drawn (all zero, not even the clear
+/// colour): those are taken again.
+fn shoot(commands: &mut Commands, png: PathBuf, tries: u32) {
+    commands.spawn(Screenshot::primary_window()).observe(
+        move |shot: On<ScreenshotCaptured>, mut commands: Commands| {
+            if tries < 30 && shot.image.data.as_ref().is_some_and(|d| d.iter().all(|&b| b == 0)) {
+                shoot(&mut commands, png.clone(), tries + 1);
+            } else {
+                save_png(&shot.image, &png);
+            }
+        },
+    );
+}
+
+/// A reactive app draws only when asked: keep asking until the screenshot
+/// has been read back.
+fn keep_drawing_while_capturing(
+    capturing: Query<(), With<Capturing>>,
+    mut redraw: MessageWriter<RequestRedraw>,
+) {
+    if !capturing.is_empty() {
+        redraw.write(RequestRedraw);
+    }
+}
+
+fn save_png(image: &Image, path: &Path) {
+    let tmp = path.with_file_name(format!(
+        ".tmp-{}",
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("shot.png")
+    ));
+    let result = image
+        .clone()
+        .try_into_dynamic()
+        .map_err(|e| e.to_string())
+        .and_then(|img| img.to_rgb8().save(&tmp).map_err(|e| e.to_string()))
+        .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| e.to_string()));
+    if let Err(e) = result {
+        error!("screenshot {} not saved: {e}", path.display());
+    }
+}
+
+fn write_whole(path: &Path, bytes: &[u8]) {
+    let tmp = path.with_extension("tmp");
+    if let Err(e) = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path)) {
+        error!("{} not written: {e}", path.display());
+    }
+}

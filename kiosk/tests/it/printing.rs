@@ -1,0 +1,204 @@
+//! The printing thread against a network printer at the OS edge: a TCP
+//! listener that keeps what it is sent and answers `DLE EOT` status
+//! queries as a real ESC/POS printer does, with or without paper.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bevy::prelude::*;
+use bevy::state::app::StatesPlugin;
+use lobby_core::{Lang, MatterId};
+use lobby_kiosk::KioskPlugin;
+use lobby_kiosk::flow::FlowConfig;
+use lobby_kiosk::hall::Board;
+use lobby_kiosk::printing::{self, JobKind, PrintEvent, PrintRequest};
+use lobby_kiosk::server::ServerRequest;
+use lobby_printer::{PrinterStatus, Target};
+
+use crate::harness::{hall, ticket};
+
+#[derive(Default)]
+struct Paper {
+    out: bool,
+    received: Vec<u8>,
+}
+
+/// A printer on 127.0.0.1: returns its address and its state.
+fn network_printer() -> (String, Arc<Mutex<Paper>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let state = Arc::new(Mutex::new(Paper::default()));
+    let shared = state.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            let state = shared.clone();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                let mut tail: Vec<u8> = Vec::new();
+                while let Ok(n) = conn.read(&mut buf) {
+                    if n == 0 {
+                        return;
+                    }
+                    let mut s = state.lock().unwrap();
+                    tail.extend_from_slice(&buf[..n]);
+                    // Answer every complete DLE EOT n; keep the rest.
+                    let mut i = 0;
+                    let mut replies = Vec::new();
+                    while i < tail.len() {
+                        if tail[i] == 0x10 && i + 2 < tail.len() && tail[i + 1] == 0x04 {
+                            replies.push(match (tail[i + 2], s.out) {
+                                (1, true) => 0x1A,
+                                (2, true) => 0x32,
+                                (4, true) => 0x72,
+                                _ => 0x12,
+                            });
+                            i += 3;
+                        } else if tail[i] == 0x10 && i + 2 >= tail.len() {
+                            break;
+                        } else {
+                            s.received.push(tail[i]);
+                            i += 1;
+                        }
+                    }
+                    tail.drain(..i);
+                    drop(s);
+                    if conn.write_all(&replies).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (addr, state)
+}
+
+#[derive(Resource, Default)]
+struct Seen {
+    print: Vec<PrintEvent>,
+    server: Vec<ServerRequest>,
+}
+
+fn watch(
+    mut p: MessageReader<PrintEvent>,
+    mut s: MessageReader<ServerRequest>,
+    mut seen: ResMut<Seen>,
+) {
+    seen.print.extend(p.read().cloned());
+    seen.server.extend(s.read().cloned());
+}
+
+fn kiosk_printing_to(addr: &str) -> App {
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, StatesPlugin))
+        .add_plugins(KioskPlugin {
+            flow: FlowConfig {
+                guide_desk: false,
+                site: None,
+                lang: Lang::Zh,
+            },
+            idle: Duration::from_secs(30),
+        })
+        .insert_resource(Board {
+            hall: Some(hall()),
+            ..default()
+        })
+        .add_plugins(printing::plugin(
+            format!("tcp://{addr}").parse::<Target>().unwrap(),
+        ))
+        .init_resource::<Seen>()
+        .add_systems(Last, watch);
+    app.update();
+    app
+}
+
+/// Runs frames until `pred` holds of what was seen, for at most 10 s.
+fn until(app: &mut App, what: &str, pred: impl Fn(&Seen) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !pred(app.world().resource::<Seen>()) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        app.update();
+        std::thread::yield_now();
+    }
+}
+
+#[test]
+fn tickets_and_slips_reach_the_printer() {
+    let (addr, printer) = network_printer();
+    let mut app = kiosk_printing_to(&addr);
+    let t = ticket("bdc", "B", 23, Some("BDC-002"));
+    app.world_mut()
+        .write_message(PrintRequest::Ticket(Box::new(t)));
+    until(&mut app, "the ticket", |s| {
+        s.print.contains(&PrintEvent::Printed(JobKind::Ticket))
+    });
+    let bytes = printer.lock().unwrap().received.clone();
+    assert!(
+        bytes.windows(4).any(|w| w == b"B023"),
+        "the number is printed"
+    );
+    assert_eq!(&bytes[..2], &[0x1B, b'@'], "starts with ESC @");
+
+    app.world_mut()
+        .write_message(PrintRequest::Slip(MatterId::from("BDC-002")));
+    until(&mut app, "the slip", |s| {
+        s.print.contains(&PrintEvent::Printed(JobKind::Slip))
+    });
+    assert!(printer.lock().unwrap().received.len() > bytes.len() + 200);
+}
+
+#[test]
+fn out_of_paper_is_reported_and_recovery_announced() {
+    let (addr, printer) = network_printer();
+    let mut app = kiosk_printing_to(&addr);
+    printer.lock().unwrap().out = true;
+    let t = ticket("sw", "D", 7, None);
+    app.world_mut()
+        .write_message(PrintRequest::Ticket(Box::new(t.clone())));
+    until(&mut app, "the failure", |s| {
+        s.print
+            .iter()
+            .any(|e| matches!(e, PrintEvent::Failed { .. }))
+    });
+    let seen = app.world().resource::<Seen>();
+    assert!(seen.print.contains(&PrintEvent::Failed {
+        kind: JobKind::Ticket,
+        status: PrinterStatus::PaperEnd,
+    }));
+    assert!(
+        seen.server
+            .iter()
+            .any(|r| matches!(r, ServerRequest::ReportPrinter(p) if p.status == "paper_end")),
+        "staff are told: {:?}",
+        seen.server
+    );
+    assert!(
+        !printer
+            .lock()
+            .unwrap()
+            .received
+            .windows(4)
+            .any(|w| w == b"D007"),
+        "nothing is sent to a printer without paper"
+    );
+    // Paper loaded: the kiosk notices by itself.
+    printer.lock().unwrap().out = false;
+    until(&mut app, "the printer to come back", |s| {
+        s.print.contains(&PrintEvent::Ready)
+    });
+    app.world_mut()
+        .write_message(PrintRequest::Ticket(Box::new(t)));
+    until(&mut app, "the reprint", |s| {
+        s.print.contains(&PrintEvent::Printed(JobKind::Ticket))
+    });
+    assert!(
+        printer
+            .lock()
+            .unwrap()
+            .received
+            .windows(4)
+            .any(|w| w == b"D007")
+    );
+}
