@@ -372,6 +372,11 @@ pub enum StreamMessage {
         /// The event.
         event: Event,
     },
+    /// A device reported its state (not an event of the log: no sequence).
+    Device {
+        /// The report.
+        device: DeviceStatusView,
+    },
 }
 
 /// The body of every error answer: `{"error": {"code", "message", "field"}}`.
@@ -391,4 +396,377 @@ pub struct ErrorDetail {
     /// The request field at fault, when one is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+}
+
+/// `POST /api/windows/{number}/...`: the window after the action and the
+/// ticket it concerned, if any.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WindowAnswer {
+    /// The window as it is now.
+    pub window: WindowView,
+    /// The ticket the action concerned (called, completed, transferred …).
+    pub ticket: Option<TicketView>,
+}
+
+/// A non-core message on the event stream: a device reported its state
+/// (a kiosk printer out of paper). Not part of the event log and carries no
+/// sequence number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeviceStatusView {
+    /// The device.
+    pub device: i64,
+    /// Its name ("大厅 1 号取号机").
+    pub name: String,
+    /// Its kind.
+    pub kind: DeviceKind,
+    /// Its site.
+    pub site: Option<SiteId>,
+    /// The reported state.
+    pub status: DeviceHealth,
+    /// Free text from the device ("paper_end").
+    pub detail: String,
+    /// When it was reported.
+    pub at: Timestamp,
+}
+
+/// What a device reports about itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceHealth {
+    /// Working.
+    Ok,
+    /// Paper is running low.
+    PaperLow,
+    /// Out of paper.
+    PaperEnd,
+    /// Cover open.
+    CoverOpen,
+    /// The printer does not answer.
+    PrinterOffline,
+    /// Some other fault (see `detail`).
+    Fault,
+}
+
+/// `POST /api/devices/self/status`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceStatusRequest {
+    /// The state.
+    pub status: DeviceHealth,
+    /// Free text, at most 200 characters.
+    #[serde(default)]
+    pub detail: String,
+}
+
+/// The role of a staff account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Window staff: act on their assigned windows.
+    Staff,
+    /// Guide desk (导服台): issue tickets for visitors, and act on assigned
+    /// windows.
+    Guide,
+    /// Centre managers: everything.
+    Admin,
+}
+
+/// The kind of a device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceKind {
+    /// Self-service kiosk: issues tickets (channel kiosk), checks in
+    /// appointments, sends ratings.
+    Kiosk,
+    /// Wall display: reads only.
+    Display,
+    /// Guide-desk terminal: issues tickets (channel guide desk).
+    GuideDesk,
+}
+
+/// `POST /api/login`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// User name.
+    pub username: String,
+    /// Password.
+    pub password: String,
+}
+
+/// The answer to a login: a bearer token for the session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoginAnswer {
+    /// Bearer token (shown once).
+    pub token: String,
+    /// When the session ends.
+    pub expires_at: Timestamp,
+    /// Who logged in.
+    pub staff: StaffView,
+}
+
+/// A staff account as the API shows it (never its password).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffView {
+    /// Unique user name.
+    pub username: String,
+    /// Name shown on screens.
+    pub display_name: String,
+    /// Role.
+    pub role: Role,
+    /// Windows the account may act on.
+    pub windows: Vec<WindowNo>,
+    /// Disabled accounts cannot log in.
+    pub disabled: bool,
+}
+
+/// `POST /api/staff`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewStaff {
+    /// Unique user name: 1 to 32 ASCII letters, digits, `.`, `-`, `_`.
+    pub username: String,
+    /// Name shown on screens.
+    #[serde(default)]
+    pub display_name: String,
+    /// At least 8 characters.
+    pub password: String,
+    /// Role (`staff` by default).
+    #[serde(default = "staff_role")]
+    pub role: Role,
+    /// Windows the account may act on.
+    #[serde(default)]
+    pub windows: Vec<WindowNo>,
+}
+
+fn staff_role() -> Role {
+    Role::Staff
+}
+
+/// `PATCH /api/staff/{username}`: only the fields given change.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffPatch {
+    /// New display name.
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// New password (ends the account's sessions).
+    #[serde(default)]
+    pub password: Option<String>,
+    /// New role.
+    #[serde(default)]
+    pub role: Option<Role>,
+    /// New window assignment.
+    #[serde(default)]
+    pub windows: Option<Vec<WindowNo>>,
+    /// Disable (ends the account's sessions) or enable.
+    #[serde(default)]
+    pub disabled: Option<bool>,
+}
+
+/// `POST /api/devices`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewDevice {
+    /// Name ("大厅 1 号取号机").
+    pub name: String,
+    /// Kind.
+    pub kind: DeviceKind,
+    /// Site it stands in.
+    #[serde(default)]
+    pub site: Option<SiteId>,
+}
+
+/// A device as the API shows it (never its token).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeviceView {
+    /// Identifier.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: DeviceKind,
+    /// Site.
+    pub site: Option<SiteId>,
+    /// When it was registered.
+    pub created_at: Timestamp,
+    /// Its last reported state, since the server started.
+    pub status: Option<DeviceStatusView>,
+}
+
+/// The answer to `POST /api/devices`: the token is shown only here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewDeviceAnswer {
+    /// The device.
+    pub device: DeviceView,
+    /// Its bearer token (shown once).
+    pub token: String,
+}
+
+/// `POST /api/appointments`: an online booking, registered by an
+/// administrator or an integration. Personal data is masked before it is
+/// stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewAppointment {
+    /// Booking code the visitor types or scans (1 to 64 characters).
+    pub code: String,
+    /// Category.
+    pub category: CategoryId,
+    /// Matter.
+    #[serde(default)]
+    pub matter: Option<MatterId>,
+    /// Start of the slot.
+    pub slot_start: Timestamp,
+    /// End of the slot.
+    pub slot_end: Timestamp,
+    /// Visitor's name (stored masked: 张*明).
+    #[serde(default)]
+    pub name: String,
+    /// Visitor's phone (stored masked: 138****5678).
+    #[serde(default)]
+    pub phone: String,
+    /// Visitor's ID number (stored masked, never in clear).
+    #[serde(default)]
+    pub id_number: String,
+}
+
+/// An appointment as stored (masked).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppointmentView {
+    /// Booking code.
+    pub code: String,
+    /// Category.
+    pub category: CategoryId,
+    /// Matter.
+    pub matter: Option<MatterId>,
+    /// Slot start.
+    pub slot_start: Timestamp,
+    /// Slot end.
+    pub slot_end: Timestamp,
+    /// Masked name.
+    pub name: String,
+    /// Masked phone.
+    pub phone: String,
+    /// Masked ID number.
+    pub id_number: String,
+    /// The ticket issued at check-in.
+    pub ticket: Option<TicketId>,
+}
+
+/// One category's line in a day report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CategoryReport {
+    /// Category.
+    pub category: CategoryId,
+    /// Name.
+    pub name: String,
+    /// Tickets issued.
+    pub issued: u32,
+    /// Of which green channel.
+    pub green: u32,
+    /// Tickets called (first calls).
+    pub called: u32,
+    /// Completed.
+    pub completed: u32,
+    /// No-shows.
+    pub no_shows: u32,
+    /// Expired at closing.
+    pub expired: u32,
+    /// Cancelled.
+    pub cancelled: u32,
+    /// Mean wait of called tickets, in seconds.
+    pub mean_wait_s: u32,
+    /// Longest wait of a called ticket, in seconds.
+    pub max_wait_s: u32,
+}
+
+/// One window's line in a day report or monthly ranking.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WindowReport {
+    /// Window.
+    pub window: WindowNo,
+    /// Tickets called (first calls).
+    pub called: u32,
+    /// Completed.
+    pub completed: u32,
+    /// Mean service time of completed tickets, in seconds.
+    pub mean_service_s: u32,
+    /// No-shows.
+    pub no_shows: u32,
+    /// Transferred away.
+    pub transferred: u32,
+    /// Ratings received.
+    pub ratings: u32,
+    /// Mean rating score, 5 (非常满意) to 1; absent without ratings.
+    pub mean_rating: Option<f64>,
+    /// Dissatisfied or very dissatisfied ratings (差评).
+    pub bad_ratings: u32,
+    /// Yellow cards raised while handling.
+    pub yellow_cards: u32,
+    /// Rank (1 = best); only in rankings.
+    pub rank: Option<u32>,
+}
+
+/// Tickets issued per channel (双轨: window versus online).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChannelReport {
+    /// Kiosk.
+    pub kiosk: u32,
+    /// Guide desk.
+    pub guide_desk: u32,
+    /// Appointment check-ins.
+    pub appointment: u32,
+    /// Online applications.
+    pub online: u32,
+}
+
+/// `GET /api/reports/day?date=YYYY-MM-DD`: a business day's figures,
+/// computed from the event log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DayReport {
+    /// The business day.
+    pub date: jiff::civil::Date,
+    /// Totals over all categories.
+    pub total: CategoryReport,
+    /// Per category.
+    pub categories: Vec<CategoryReport>,
+    /// Per window that did anything.
+    pub windows: Vec<WindowReport>,
+    /// Issued per channel.
+    pub channels: ChannelReport,
+    /// Yellow cards raised for waiting.
+    pub waiting_cards: u32,
+}
+
+/// `GET /api/rankings?month=YYYY-MM`: the monthly window ranking (考核排位).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ranking {
+    /// The month, `YYYY-MM`.
+    pub month: String,
+    /// How the rank is decided.
+    pub rule: String,
+    /// Windows, best first.
+    pub windows: Vec<WindowReport>,
+}
+
+/// `POST /api/test/clock` (fake clock only): move time forward.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClockRequest {
+    /// Seconds to advance.
+    #[serde(default)]
+    pub advance_s: Option<i64>,
+    /// An instant to jump to (not earlier than now).
+    #[serde(default)]
+    pub set: Option<Timestamp>,
+}
+
+/// The answer of `POST /api/test/clock`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClockAnswer {
+    /// The time now.
+    pub now: Timestamp,
+    /// Events the tick that followed caused.
+    pub events: u32,
 }
