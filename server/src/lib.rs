@@ -1,1 +1,190 @@
-//! lobby-server (work in progress).
+//! lobby-server: the one writer of a Lobby hall. It owns the core's state
+//! and the SQLite database, commits every change before it answers, and
+//! serves the HTTP API, its OpenAPI document, the event stream and the
+//! staff and admin pages.
+//!
+//! # Layout
+//!
+//! - [`engine`]: the writer thread. Owns the [`lobby_core::Lobby`] and the
+//!   only writing connection; handles batches of requests, one transaction
+//!   and one fsync per batch; answers after the commit.
+//! - [`store`]: SQLite schema, migrations (`PRAGMA user_version`), the
+//!   event log, current state, snapshots, restore, accounts, appointments.
+//! - [`hub`]: fan-out of committed events to WebSocket subscribers, with a
+//!   ring of recent events for clients that reconnect.
+//! - [`http`]: the axum router, extractors, handlers, the event stream
+//!   handler and the OpenAPI document.
+//! - [`auth`]: principals (admin token, staff sessions, devices), the
+//!   permission rules, argon2 password hashing.
+//! - [`clock`]: the system clock and the tests' fake clock.
+//! - [`reports`]: day reports and monthly rankings from the event log.
+//! - [`web`]: pages embedded from `assets/web/`.
+//! - [`error`]: the API's one error type.
+//! - [`secret`], [`mask`]: random ids and tokens; masking personal data.
+//!
+//! [`run`] starts everything; `src/main.rs` only parses arguments.
+
+pub mod auth;
+pub mod clock;
+pub mod engine;
+pub mod error;
+pub mod http;
+pub mod hub;
+pub mod mask;
+pub mod reports;
+pub mod secret;
+pub mod store;
+pub mod web;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::body::Bytes;
+use jiff::Timestamp;
+use lobby_core::Hall;
+use tokio::sync::{Semaphore, watch};
+
+use crate::clock::{Clock, FakeClock, SystemClock};
+use crate::engine::Engine;
+use crate::secret::TokenHash;
+use crate::store::Store;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The hall.
+    pub hall: Arc<Hall>,
+    /// The database file.
+    pub db: PathBuf,
+    /// Where to listen (port 0 picks a free one).
+    pub listen: SocketAddr,
+    /// Start a fake clock at this instant instead of the system clock.
+    pub fake_clock: Option<Timestamp>,
+    /// The administrator token (`LOBBY_ADMIN_TOKEN`).
+    pub admin_token: Option<String>,
+    /// How often time is passed to the core (closing, auto no-shows, cards).
+    pub tick: Duration,
+}
+
+/// Runs the server until SIGTERM or Ctrl-C. `ready` gets the address it
+/// listens on (with the real port) once it accepts connections.
+pub async fn run(config: Config, ready: impl FnOnce(SocketAddr)) -> anyhow::Result<()> {
+    let fake = config.fake_clock.map(|t| Arc::new(FakeClock::new(t)));
+    let clock: Arc<dyn Clock> = match &fake {
+        Some(f) => f.clone(),
+        None => Arc::new(SystemClock),
+    };
+    let store = Store::open(&config.db)?;
+    Store::checkpointer(&config.db, Duration::from_secs(1))?;
+    let started = Engine::start(config.hall.clone(), store, clock.clone(), fake.clone())?;
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let state = Arc::new(http::Shared {
+        engine: started.handle.clone(),
+        auth: started.auth,
+        admin_token: config.admin_token.as_deref().map(TokenHash::of),
+        clock,
+        hall_json: Bytes::from(serde_json::to_vec(&*config.hall)?),
+        openapi_json: Bytes::from(serde_json::to_vec(&http::openapi::document())?),
+        hall: config.hall.clone(),
+        db_path: config.db.clone(),
+        device_status: Mutex::new(HashMap::new()),
+        frames: started.frames,
+        shutdown: shutdown_rx,
+        argon: Semaphore::new(2),
+    });
+    let app = http::app(state, fake.is_some());
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let ticker = {
+        let engine = started.handle.clone();
+        let period = config.tick;
+        tokio::spawn(async move {
+            let mut interval = tokio::time::interval(period);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                interval.tick().await;
+                if !engine.tick().await {
+                    break;
+                }
+            }
+        })
+    };
+    drop(started.handle);
+    tracing::info!(%addr, db = %config.db.display(), fake_clock = fake.is_some(), "listening");
+    ready(addr);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down");
+            let _ = shutdown_tx.send(true);
+        })
+        .await?;
+    ticker.abort();
+    let _ = ticker.await;
+    // Every engine handle is gone now: the engine drains its queue, takes
+    // a snapshot and stops.
+    tokio::task::spawn_blocking(move || started.thread.join())
+        .await?
+        .map_err(|_| anyhow::anyhow!("the engine thread panicked"))?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+/// Loads the hall from a file and the files it includes (relative to it),
+/// with every problem listed.
+pub fn load_hall(path: &std::path::Path) -> anyhow::Result<Hall> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the hall configuration {}", path.display()))?;
+    let dir = path.parent().map(PathBuf::from).unwrap_or_default();
+    let main = lobby_core::SourceFile {
+        name: path.display().to_string(),
+        text,
+    };
+    lobby_core::config::load(main, |name| {
+        std::fs::read_to_string(dir.join(name)).map_err(|e| e.to_string())
+    })
+    .map_err(|errors| anyhow::anyhow!("{errors}"))
+}
+
+/// The seed's hall, compiled in: used when no `--config` is given and
+/// `assets/hall.toml` is not in the working directory.
+pub fn builtin_hall() -> anyhow::Result<Hall> {
+    let main = lobby_core::SourceFile {
+        name: "assets/hall.toml (built in)".into(),
+        text: include_str!("../../assets/hall.toml").into(),
+    };
+    lobby_core::config::load(main, |name| match name {
+        "matters.toml" => Ok(include_str!("../../assets/matters.toml").into()),
+        other => Err(format!("`{other}` is not built in")),
+    })
+    .map_err(|errors| anyhow::anyhow!("{errors}"))
+}

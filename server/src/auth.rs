@@ -1,0 +1,288 @@
+//! Who is asking, and what they may do.
+//!
+//! Every mutating request carries `Authorization: Bearer TOKEN`. A token is
+//! one of: the administrator token from `LOBBY_ADMIN_TOKEN`; a staff
+//! session from `POST /api/login`; a device token from `POST /api/devices`.
+//! Tokens are looked up by their SHA-256 in [`AuthCache`], which the engine
+//! reloads from the database after every change to accounts, so handlers
+//! check permissions without a round trip. Passwords are hashed with argon2
+//! off the async threads; neither passwords nor tokens are ever logged.
+
+use std::collections::HashMap;
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
+use jiff::Timestamp;
+use lobby_core::api::{DeviceKind, Role, StaffView};
+use lobby_core::{Channel, SiteId, WindowNo};
+
+use crate::secret::TokenHash;
+use crate::store::{DeviceRecord, SessionRecord, StaffRecord};
+
+/// How long a login lasts: a working day and then some.
+pub const SESSION_HOURS: i64 = 14;
+
+/// Minimum password length.
+pub const MIN_PASSWORD: usize = 8;
+
+/// The authenticated caller.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Principal {
+    /// The `LOBBY_ADMIN_TOKEN` holder or an admin account.
+    Admin {
+        /// The account, or `None` for the environment token.
+        username: Option<String>,
+    },
+    /// A logged-in staff member (window staff or guide desk).
+    Staff {
+        /// Account.
+        username: String,
+        /// Role (never admin here).
+        role: Role,
+        /// Assigned windows.
+        windows: Vec<WindowNo>,
+    },
+    /// A device.
+    Device {
+        /// Device id.
+        id: i64,
+        /// Kind.
+        kind: DeviceKind,
+        /// Site.
+        site: Option<SiteId>,
+    },
+}
+
+impl Principal {
+    /// Whether the caller is an administrator.
+    pub fn is_admin(&self) -> bool {
+        matches!(self, Principal::Admin { .. })
+    }
+
+    /// Whether the caller may act on a window.
+    pub fn may_use_window(&self, window: WindowNo) -> bool {
+        match self {
+            Principal::Admin { .. } => true,
+            Principal::Staff { windows, .. } => windows.contains(&window),
+            Principal::Device { .. } => false,
+        }
+    }
+
+    /// The channel tickets issued by this caller come from, and the
+    /// channels it may ask for explicitly; `None` if it may not issue.
+    pub fn issue_channel(&self, asked: Option<Channel>) -> Option<Channel> {
+        let (default, allowed): (Channel, &[Channel]) = match self {
+            Principal::Admin { .. } => (
+                Channel::GuideDesk,
+                &[Channel::Kiosk, Channel::GuideDesk, Channel::Online],
+            ),
+            Principal::Staff {
+                role: Role::Guide, ..
+            } => (Channel::GuideDesk, &[Channel::GuideDesk, Channel::Online]),
+            Principal::Device {
+                kind: DeviceKind::GuideDesk,
+                ..
+            } => (Channel::GuideDesk, &[Channel::GuideDesk, Channel::Online]),
+            Principal::Device {
+                kind: DeviceKind::Kiosk,
+                ..
+            } => (Channel::Kiosk, &[Channel::Kiosk]),
+            _ => return None,
+        };
+        match asked {
+            None => Some(default),
+            Some(c) if allowed.contains(&c) => Some(c),
+            Some(_) => None,
+        }
+    }
+
+    /// Whether the caller may issue at all (kiosks, guide desk, admins).
+    pub fn may_issue(&self) -> bool {
+        self.issue_channel(None).is_some()
+    }
+
+    /// Whether the caller may cancel or re-activate tickets: staff at the
+    /// windows and the guide desk.
+    pub fn may_manage_tickets(&self) -> bool {
+        match self {
+            Principal::Admin { .. } | Principal::Staff { .. } => true,
+            Principal::Device { kind, .. } => *kind == DeviceKind::GuideDesk,
+        }
+    }
+
+    /// Whether the caller may record a rating: kiosks and rating pads,
+    /// guide desk, staff.
+    pub fn may_rate(&self) -> bool {
+        match self {
+            Principal::Admin { .. } | Principal::Staff { .. } => true,
+            Principal::Device { kind, .. } => *kind != DeviceKind::Display,
+        }
+    }
+
+    /// A short description for logs (never the token).
+    pub fn describe(&self) -> String {
+        match self {
+            Principal::Admin { username: None } => "admin-token".to_owned(),
+            Principal::Admin { username: Some(u) } | Principal::Staff { username: u, .. } => {
+                format!("staff:{u}")
+            }
+            Principal::Device { id, .. } => format!("device:{id}"),
+        }
+    }
+}
+
+/// Accounts, sessions and devices, as read from the database.
+#[derive(Debug, Default)]
+pub struct AuthCache {
+    /// Staff by user name.
+    pub staff: HashMap<String, StaffRecord>,
+    /// Sessions by token hash.
+    pub sessions: HashMap<[u8; 32], SessionRecord>,
+    /// Devices by token hash.
+    pub devices: HashMap<[u8; 32], DeviceRecord>,
+}
+
+impl AuthCache {
+    /// Builds the cache from the stored records.
+    pub fn new(
+        staff: Vec<StaffRecord>,
+        sessions: Vec<SessionRecord>,
+        devices: Vec<DeviceRecord>,
+    ) -> AuthCache {
+        AuthCache {
+            staff: staff
+                .into_iter()
+                .map(|s| (s.view.username.clone(), s))
+                .collect(),
+            sessions: sessions.into_iter().map(|s| (s.token_hash, s)).collect(),
+            devices: devices.into_iter().map(|d| (d.token_hash, d)).collect(),
+        }
+    }
+
+    /// The caller holding `token`, if it is valid now.
+    pub fn principal(&self, token: &TokenHash, now: Timestamp) -> Option<Principal> {
+        if let Some(d) = self.devices.get(&token.0) {
+            return Some(Principal::Device {
+                id: d.id,
+                kind: d.kind,
+                site: d.site.clone(),
+            });
+        }
+        let session = self.sessions.get(&token.0)?;
+        if session.expires_at <= now {
+            return None;
+        }
+        let staff = self.staff.get(&session.username)?;
+        if staff.view.disabled {
+            return None;
+        }
+        Some(staff_principal(&staff.view))
+    }
+
+    /// Devices in id order.
+    pub fn device_list(&self) -> Vec<&DeviceRecord> {
+        let mut v: Vec<_> = self.devices.values().collect();
+        v.sort_by_key(|d| d.id);
+        v
+    }
+
+    /// Staff in name order.
+    pub fn staff_list(&self) -> Vec<&StaffView> {
+        let mut v: Vec<_> = self.staff.values().map(|s| &s.view).collect();
+        v.sort_by(|a, b| a.username.cmp(&b.username));
+        v
+    }
+}
+
+/// The principal of a staff account.
+pub fn staff_principal(view: &StaffView) -> Principal {
+    match view.role {
+        Role::Admin => Principal::Admin {
+            username: Some(view.username.clone()),
+        },
+        role => Principal::Staff {
+            username: view.username.clone(),
+            role,
+            windows: view.windows.clone(),
+        },
+    }
+}
+
+/// Hashes a password (argon2id, random salt). Slow on purpose: call it
+/// from a blocking thread.
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let hash = Argon2::default()
+        .hash_password(password.as_bytes())
+        .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))?;
+    Ok(hash.to_string())
+}
+
+/// Checks a password against a stored hash. Slow on purpose.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).ok().is_some_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
+}
+
+/// A valid hash of no one's password, checked against when the user name
+/// is unknown so that a login takes as long either way.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("no such user, no such password").unwrap_or_default())
+}
+
+/// Checks a user name: 1 to 32 ASCII letters, digits, `.`, `-`, `_`.
+pub fn valid_username(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 32
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+}
+
+/// Checks a password's length (in characters) and refuses control
+/// characters.
+pub fn valid_password(s: &str) -> bool {
+    let n = s.chars().count();
+    (MIN_PASSWORD..=256).contains(&n) && !s.chars().any(char::is_control)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let h = hash_password("correct horse").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &h));
+        assert!(!verify_password("wrong horse", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn channels_follow_the_caller() {
+        let kiosk = Principal::Device {
+            id: 1,
+            kind: DeviceKind::Kiosk,
+            site: None,
+        };
+        assert_eq!(kiosk.issue_channel(None), Some(Channel::Kiosk));
+        assert_eq!(kiosk.issue_channel(Some(Channel::GuideDesk)), None);
+        let display = Principal::Device {
+            id: 2,
+            kind: DeviceKind::Display,
+            site: None,
+        };
+        assert!(!display.may_issue());
+        let clerk = Principal::Staff {
+            username: "a".into(),
+            role: Role::Staff,
+            windows: vec![WindowNo(3)],
+        };
+        assert!(!clerk.may_issue());
+        assert!(clerk.may_use_window(WindowNo(3)));
+        assert!(!clerk.may_use_window(WindowNo(4)));
+    }
+}

@@ -1,0 +1,965 @@
+//! The API's handlers: extract, check the caller, ask the engine, answer.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use jiff::civil::Date;
+use lobby_core::api::{
+    AppointmentView, CallRequest, ClockRequest, DeviceStatusRequest, DeviceView, IssueRequest,
+    Lane, LoginAnswer, LoginRequest, NewAppointment, NewDevice, NewDeviceAnswer, NewStaff,
+    PauseRequest, RatingRequest, StaffPatch, StreamMessage, TransferRequest, WindowAnswer,
+};
+use lobby_core::{Command, GroupId, Issue, Lang, Priority, TicketId, TransferTarget, WindowNo};
+use serde::Serialize;
+
+use super::extract::{Body, Caller, L, MaybeCaller, Param, Params, WindowParam};
+use super::{AppState, Routes, json, json_bytes};
+use crate::auth::{self, Principal};
+use crate::engine::{HashedPatch, Outcome, Request, unknown_ticket};
+use crate::error::{ApiError, ErrorKind, pick};
+use crate::store::{DeviceRecord, StaffRecord};
+use crate::{mask, reports, secret};
+
+type Answer = Result<Response, ApiError>;
+
+/// The API's routes.
+pub fn routes(r: Routes) -> Routes {
+    r.get("/api/health", health)
+        .get("/api/openapi.json", openapi)
+        .get("/api/hall", hall)
+        .get("/api/queue", queue)
+        .post("/api/tickets", issue)
+        .get("/api/tickets/{id}", ticket)
+        .post("/api/tickets/{id}/cancel", cancel)
+        .post("/api/tickets/{id}/reactivate", reactivate)
+        .post("/api/tickets/{id}/rating", rate)
+        .post("/api/windows/{number}/call", call)
+        .post("/api/windows/{number}/recall", recall)
+        .post("/api/windows/{number}/start", start)
+        .post("/api/windows/{number}/complete", complete)
+        .post("/api/windows/{number}/no-show", no_show)
+        .post("/api/windows/{number}/transfer", transfer)
+        .post("/api/windows/{number}/pause", pause)
+        .post("/api/windows/{number}/resume", resume)
+        .post("/api/windows/{number}/open", open)
+        .post("/api/windows/{number}/close", close)
+        .get("/api/windows/{number}/waiting", waiting)
+        .post("/api/login", login)
+        .post("/api/logout", logout)
+        .get("/api/me", me)
+        .get("/api/staff", list_staff)
+        .post("/api/staff", create_staff)
+        .patch("/api/staff/{username}", update_staff)
+        .delete("/api/staff/{username}", delete_staff)
+        .get("/api/devices", list_devices)
+        .post("/api/devices", create_device)
+        .delete("/api/devices/{id}", delete_device)
+        .post("/api/devices/self/status", device_status)
+        .post("/api/appointments", create_appointment)
+        .post("/api/appointments/{code}/check-in", check_in)
+        .get("/api/reports/day", day_report)
+        .get("/api/rankings", rankings)
+}
+
+/// Routes that exist only with a fake clock.
+pub fn test_routes(r: Routes) -> Routes {
+    r.post("/api/test/clock", set_clock)
+}
+
+#[derive(Serialize)]
+struct Health {
+    status: &'static str,
+}
+
+async fn health() -> Response {
+    json(StatusCode::OK, &Health { status: "ok" })
+}
+
+async fn openapi(State(s): State<AppState>) -> Response {
+    json_bytes(StatusCode::OK, s.openapi_json.clone())
+}
+
+async fn hall(State(s): State<AppState>) -> Response {
+    json_bytes(StatusCode::OK, s.hall_json.clone())
+}
+
+async fn queue(State(s): State<AppState>, L(lang): L, MaybeCaller(p): MaybeCaller) -> Answer {
+    let full = p.is_some();
+    let view = s
+        .engine
+        .ask(lang, |reply| Request::Queue { lang, full, reply })
+        .await?;
+    Ok(json(StatusCode::OK, &view))
+}
+
+// -- tickets ------------------------------------------------------------------
+
+async fn issue(State(s): State<AppState>, caller: Caller, Body(req): Body<IssueRequest>) -> Answer {
+    let lang = caller.lang;
+    let channel = caller
+        .principal
+        .issue_channel(req.channel)
+        .ok_or_else(|| ApiError::forbidden(lang))?;
+    // Appointment check-ins go through their own endpoint; only
+    // administrators (integrations) may pass the slot directly.
+    caller.require(req.appointment.is_none() || caller.principal.is_admin())?;
+    let priority = match req.priority {
+        Lane::Normal => Priority::Normal,
+        Lane::Green => Priority::Green {
+            group: req.group.clone().unwrap_or_else(|| {
+                s.hall
+                    .green_groups
+                    .first()
+                    .map_or_else(|| GroupId(String::new()), |g| g.id.clone())
+            }),
+        },
+    };
+    let site = req.site.or_else(|| match &caller.principal {
+        Principal::Device { site, .. } => site.clone(),
+        _ => None,
+    });
+    let issue = Issue {
+        id: TicketId(String::new()),
+        site,
+        category: req.category,
+        matter: req.matter,
+        priority,
+        channel,
+        appointment: req.appointment,
+        assisted: req.assisted,
+        stops: req.stops,
+    };
+    let outcome = command(&s, lang, Command::Issue(issue)).await?;
+    let ticket = outcome.ticket.ok_or_else(|| ApiError::internal(lang))?;
+    Ok(json(StatusCode::CREATED, &ticket))
+}
+
+fn ticket_id(id: String, s: &AppState, lang: Lang) -> Result<TicketId, ApiError> {
+    let id = TicketId(id);
+    if TicketId::is_valid(id.as_str()) {
+        Ok(id)
+    } else {
+        Err(unknown_ticket(&id, lang, &s.hall))
+    }
+}
+
+async fn ticket(State(s): State<AppState>, L(lang): L, Param(id): Param) -> Answer {
+    let id = ticket_id(id, &s, lang)?;
+    let view = s
+        .engine
+        .ask(lang, |reply| Request::Ticket { id, lang, reply })
+        .await?;
+    Ok(json(StatusCode::OK, &view))
+}
+
+async fn command(s: &AppState, lang: Lang, command: Command) -> Result<Outcome, ApiError> {
+    s.engine
+        .ask(lang, |reply| Request::Command {
+            command,
+            lang,
+            reply,
+        })
+        .await
+}
+
+async fn ticket_command(s: &AppState, lang: Lang, c: Command) -> Answer {
+    let outcome = command(s, lang, c).await?;
+    let ticket = outcome.ticket.ok_or_else(|| ApiError::internal(lang))?;
+    Ok(json(StatusCode::OK, &ticket))
+}
+
+async fn cancel(State(s): State<AppState>, caller: Caller, Param(id): Param) -> Answer {
+    caller.require(caller.principal.may_manage_tickets())?;
+    let ticket = ticket_id(id, &s, caller.lang)?;
+    ticket_command(&s, caller.lang, Command::Cancel { ticket }).await
+}
+
+async fn reactivate(State(s): State<AppState>, caller: Caller, Param(id): Param) -> Answer {
+    caller.require(caller.principal.may_manage_tickets())?;
+    let ticket = ticket_id(id, &s, caller.lang)?;
+    ticket_command(&s, caller.lang, Command::Reactivate { ticket }).await
+}
+
+async fn rate(
+    State(s): State<AppState>,
+    caller: Caller,
+    Param(id): Param,
+    Body(req): Body<RatingRequest>,
+) -> Answer {
+    caller.require(caller.principal.may_rate())?;
+    let ticket = ticket_id(id, &s, caller.lang)?;
+    ticket_command(
+        &s,
+        caller.lang,
+        Command::Rate {
+            ticket,
+            rating: req.rating,
+        },
+    )
+    .await
+}
+
+// -- windows ------------------------------------------------------------------
+
+async fn window_command(s: &AppState, caller: &Caller, window: WindowNo, c: Command) -> Answer {
+    caller.window(window)?;
+    let lang = caller.lang;
+    let outcome = command(s, lang, c).await?;
+    let window = outcome.window.ok_or_else(|| ApiError::internal(lang))?;
+    Ok(json(
+        StatusCode::OK,
+        &WindowAnswer {
+            window,
+            ticket: outcome.ticket,
+        },
+    ))
+}
+
+async fn call(
+    State(s): State<AppState>,
+    caller: Caller,
+    WindowParam(window): WindowParam,
+    Body(req): Body<CallRequest>,
+) -> Answer {
+    caller.window(window)?;
+    let outcome = command(
+        &s,
+        caller.lang,
+        Command::Call {
+            window,
+            ticket: req.ticket,
+        },
+    )
+    .await?;
+    Ok(match outcome.ticket {
+        Some(t) => json(StatusCode::OK, &t),
+        None => StatusCode::NO_CONTENT.into_response(),
+    })
+}
+
+async fn recall(
+    State(s): State<AppState>,
+    caller: Caller,
+    WindowParam(window): WindowParam,
+) -> Answer {
+    window_command(&s, &caller, window, Command::Recall { window }).await
+}
+
+async fn start(
+    State(s): State<AppState>,
+    caller: Caller,
+    WindowParam(window): WindowParam,
+) -> Answer {
+    window_command(&s, &caller, window, Command::Start { window }).await
+}
+
+async fn complete(
+    State(s): State<AppState>,
+    caller: Caller,
+    WindowParam(window): WindowParam,
+) -> Answer {
+    window_command(&s, &caller, window, Command::Complete { window }).await
+}
+
+async fn no_show(
+    State(s): State<AppState>,
+    caller: Caller,
+    WindowParam(window): WindowParam,
+) -> Answer {
+    window_command(&s, &caller, window, Command::NoShow { window }).await
+}
+
+async fn transfer(
+    State(s): State<AppState>,
+    caller: Caller,
+    WindowParam(window): WindowParam,
+    Body(req): Body<TransferRequest>,
+) -> Answer {
+    let to = match (req.category, req.window) {
+        (Some(c), None) => TransferTarget::Category(c),
+        (None, Some(w)) => TransferTarget::Window(w),
+        _ => {
+            return Err(ApiError::invalid(
+                "category",
+                "bad_transfer",
+                pick(
+                    caller.lang,
+                    "请给出 category（业务类别）或 window（窗口）之一",
+                    "give exactly one of category and window",
+                ),
+            ));
+        }
+    };
+    window_command(&s, &caller, window, Command::Transfer { window, to }).await
+}
+
+async fn pause(
+    State(s): State<AppState>,
+    caller: Caller,
+    WindowParam(window): WindowParam,
+    Body(req): Body<PauseRequest>,
+) -> Answer {
+    window_command(
+        &s,
+        &caller,
+        window,
+        Command::Pause {
+            window,
+            reason: req.reason,
+        },
+    )
+    .await
+}
+
+async fn resume(
+    State(s): State<AppState>,
+    caller: Caller,
+    WindowParam(window): WindowParam,
+) -> Answer {
+    window_command(&s, &caller, window, Command::Resume { window }).await
+}
+
+async fn open(
+    State(s): State<AppState>,
+    caller: Caller,
+    WindowParam(window): WindowParam,
+) -> Answer {
+    window_command(&s, &caller, window, Command::OpenWindow { window }).await
+}
+
+async fn close(
+    State(s): State<AppState>,
+    caller: Caller,
+    WindowParam(window): WindowParam,
+) -> Answer {
+    window_command(&s, &caller, window, Command::CloseWindow { window }).await
+}
+
+async fn waiting(
+    State(s): State<AppState>,
+    caller: Caller,
+    WindowParam(window): WindowParam,
+) -> Answer {
+    caller.window(window)?;
+    let lang = caller.lang;
+    let list = s
+        .engine
+        .ask(lang, |reply| Request::Waiting {
+            window,
+            lang,
+            reply,
+        })
+        .await?;
+    Ok(json(StatusCode::OK, &list))
+}
+
+// -- accounts -----------------------------------------------------------------
+
+/// Runs an argon2 operation on a blocking thread, a few at a time.
+async fn argon<T: Send + 'static>(
+    s: &AppState,
+    lang: Lang,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    let _permit = s
+        .argon
+        .acquire()
+        .await
+        .map_err(|_| ApiError::shutting_down(lang))?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|_| ApiError::internal(lang))
+}
+
+async fn login(State(s): State<AppState>, L(lang): L, Body(req): Body<LoginRequest>) -> Answer {
+    let stored = {
+        let cache = s.auth.read().unwrap_or_else(|e| e.into_inner());
+        cache
+            .staff
+            .get(&req.username)
+            .filter(|r| !r.view.disabled)
+            .map(|r| r.password_hash.clone())
+    };
+    let known = stored.is_some();
+    // Unknown users are checked against a dummy hash so that the answer
+    // takes as long either way.
+    let hash = stored.unwrap_or_else(|| auth::dummy_hash().to_owned());
+    let password = req.password;
+    let verified = argon(&s, lang, move || auth::verify_password(&password, &hash)).await?;
+    if !(known && verified) {
+        tracing::info!(username = %req.username, "login refused");
+        return Err(ApiError::new(
+            ErrorKind::Unauthorized,
+            "bad_credentials",
+            pick(lang, "用户名或密码错误", "wrong user name or password"),
+        ));
+    }
+    let token = secret::token("lbs");
+    let hash = secret::TokenHash::of(&token);
+    let username = req.username;
+    let (staff, expires_at) = s
+        .engine
+        .ask(lang, |reply| Request::Login {
+            username,
+            token: hash,
+            lang,
+            reply,
+        })
+        .await?;
+    Ok(json(
+        StatusCode::OK,
+        &LoginAnswer {
+            token,
+            expires_at,
+            staff,
+        },
+    ))
+}
+
+async fn logout(State(s): State<AppState>, caller: Caller) -> Answer {
+    let lang = caller.lang;
+    let token = caller.token;
+    s.engine
+        .ask(lang, |reply| Request::Logout { token, lang, reply })
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Serialize)]
+struct Me {
+    kind: &'static str,
+    username: Option<String>,
+    role: Option<lobby_core::api::Role>,
+    windows: Vec<WindowNo>,
+    device: Option<i64>,
+    device_kind: Option<lobby_core::api::DeviceKind>,
+}
+
+async fn me(caller: Caller) -> Response {
+    let me = match caller.principal {
+        Principal::Admin { username } => Me {
+            kind: "admin",
+            username,
+            role: Some(lobby_core::api::Role::Admin),
+            windows: Vec::new(),
+            device: None,
+            device_kind: None,
+        },
+        Principal::Staff {
+            username,
+            role,
+            windows,
+        } => Me {
+            kind: "staff",
+            username: Some(username),
+            role: Some(role),
+            windows,
+            device: None,
+            device_kind: None,
+        },
+        Principal::Device { id, kind, .. } => Me {
+            kind: "device",
+            username: None,
+            role: None,
+            windows: Vec::new(),
+            device: Some(id),
+            device_kind: Some(kind),
+        },
+    };
+    json(StatusCode::OK, &me)
+}
+
+async fn list_staff(State(s): State<AppState>, caller: Caller) -> Answer {
+    caller.admin()?;
+    let list: Vec<_> = {
+        let cache = s.auth.read().unwrap_or_else(|e| e.into_inner());
+        cache.staff_list().into_iter().cloned().collect()
+    };
+    Ok(json(StatusCode::OK, &list))
+}
+
+fn check_windows(s: &AppState, windows: &[WindowNo], lang: Lang) -> Result<(), ApiError> {
+    match windows.iter().find(|w| s.hall.window(**w).is_none()) {
+        Some(w) => Err(ApiError::invalid(
+            "windows",
+            "unknown_window",
+            match lang {
+                Lang::Zh => format!("没有 {w} 号窗口"),
+                Lang::En => format!("unknown window {w}"),
+            },
+        )),
+        None => Ok(()),
+    }
+}
+
+fn bad_password(lang: Lang) -> ApiError {
+    ApiError::invalid(
+        "password",
+        "weak_password",
+        match lang {
+            Lang::Zh => format!("密码至少 {} 个字符", auth::MIN_PASSWORD),
+            Lang::En => format!(
+                "the password needs at least {} characters",
+                auth::MIN_PASSWORD
+            ),
+        },
+    )
+}
+
+fn check_display_name(name: &str, lang: Lang) -> Result<(), ApiError> {
+    if name.chars().count() > 64 || name.chars().any(char::is_control) {
+        return Err(ApiError::invalid(
+            "display_name",
+            "bad_display_name",
+            pick(
+                lang,
+                "显示名称最多 64 个字符",
+                "display names have at most 64 characters",
+            ),
+        ));
+    }
+    Ok(())
+}
+
+async fn create_staff(
+    State(s): State<AppState>,
+    caller: Caller,
+    Body(req): Body<NewStaff>,
+) -> Answer {
+    caller.admin()?;
+    let lang = caller.lang;
+    if !auth::valid_username(&req.username) {
+        return Err(ApiError::invalid(
+            "username",
+            "bad_username",
+            pick(
+                lang,
+                "用户名须为 1 至 32 个英文字母、数字或 . - _",
+                "user names have 1 to 32 ASCII letters, digits, `.`, `-` or `_`",
+            ),
+        ));
+    }
+    if !auth::valid_password(&req.password) {
+        return Err(bad_password(lang));
+    }
+    check_display_name(&req.display_name, lang)?;
+    check_windows(&s, &req.windows, lang)?;
+    let password = req.password;
+    let password_hash = argon(&s, lang, move || auth::hash_password(&password))
+        .await?
+        .map_err(|e| {
+            tracing::error!(error = %e, "hashing failed");
+            ApiError::internal(lang)
+        })?;
+    let display_name = if req.display_name.is_empty() {
+        req.username.clone()
+    } else {
+        req.display_name
+    };
+    let record = StaffRecord {
+        view: lobby_core::api::StaffView {
+            username: req.username,
+            display_name,
+            role: req.role,
+            windows: req.windows,
+            disabled: false,
+        },
+        password_hash,
+    };
+    let view = s
+        .engine
+        .ask(lang, |reply| Request::CreateStaff {
+            record,
+            lang,
+            reply,
+        })
+        .await?;
+    Ok(json(StatusCode::CREATED, &view))
+}
+
+async fn update_staff(
+    State(s): State<AppState>,
+    caller: Caller,
+    Param(username): Param,
+    Body(mut patch): Body<StaffPatch>,
+) -> Answer {
+    caller.admin()?;
+    let lang = caller.lang;
+    if let Some(w) = &patch.windows {
+        check_windows(&s, w, lang)?;
+    }
+    if let Some(n) = &patch.display_name {
+        check_display_name(n, lang)?;
+    }
+    let password_hash = match patch.password.take() {
+        Some(p) if !auth::valid_password(&p) => return Err(bad_password(lang)),
+        Some(p) => Some(
+            argon(&s, lang, move || auth::hash_password(&p))
+                .await?
+                .map_err(|_| ApiError::internal(lang))?,
+        ),
+        None => None,
+    };
+    let patch = HashedPatch {
+        patch,
+        password_hash,
+    };
+    let view = s
+        .engine
+        .ask(lang, |reply| Request::UpdateStaff {
+            username,
+            patch,
+            lang,
+            reply,
+        })
+        .await?;
+    Ok(json(StatusCode::OK, &view))
+}
+
+async fn delete_staff(State(s): State<AppState>, caller: Caller, Param(username): Param) -> Answer {
+    caller.admin()?;
+    let lang = caller.lang;
+    s.engine
+        .ask(lang, |reply| Request::DeleteStaff {
+            username,
+            lang,
+            reply,
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+fn device_view(s: &AppState, d: &DeviceRecord) -> DeviceView {
+    let status = s
+        .device_status
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&d.id)
+        .cloned();
+    DeviceView {
+        id: d.id,
+        name: d.name.clone(),
+        kind: d.kind,
+        site: d.site.clone(),
+        created_at: d.created_at,
+        status,
+    }
+}
+
+async fn list_devices(State(s): State<AppState>, caller: Caller) -> Answer {
+    caller.admin()?;
+    let records: Vec<DeviceRecord> = {
+        let cache = s.auth.read().unwrap_or_else(|e| e.into_inner());
+        cache.device_list().into_iter().cloned().collect()
+    };
+    let list: Vec<DeviceView> = records.iter().map(|d| device_view(&s, d)).collect();
+    Ok(json(StatusCode::OK, &list))
+}
+
+async fn create_device(
+    State(s): State<AppState>,
+    caller: Caller,
+    Body(req): Body<NewDevice>,
+) -> Answer {
+    caller.admin()?;
+    let lang = caller.lang;
+    let n = req.name.trim().chars().count();
+    if n == 0 || n > 64 || req.name.chars().any(char::is_control) {
+        return Err(ApiError::invalid(
+            "name",
+            "bad_name",
+            pick(
+                lang,
+                "设备名称须为 1 至 64 个字符",
+                "device names have 1 to 64 characters",
+            ),
+        ));
+    }
+    if let Some(site) = &req.site
+        && s.hall.site(site).is_none()
+    {
+        return Err(ApiError::rejected(
+            &lobby_core::Rejected::UnknownSite { site: site.clone() },
+            lang,
+            &s.hall,
+        )
+        .with_field("site"));
+    }
+    let token = secret::token("lbd");
+    let hash = secret::TokenHash::of(&token);
+    let record = s
+        .engine
+        .ask(lang, |reply| Request::CreateDevice {
+            device: req,
+            token: hash,
+            lang,
+            reply,
+        })
+        .await?;
+    Ok(json(
+        StatusCode::CREATED,
+        &NewDeviceAnswer {
+            device: device_view(&s, &record),
+            token,
+        },
+    ))
+}
+
+async fn delete_device(State(s): State<AppState>, caller: Caller, Param(id): Param) -> Answer {
+    caller.admin()?;
+    let lang = caller.lang;
+    let id: i64 = id.parse().map_err(|_| {
+        ApiError::new(
+            ErrorKind::NotFound,
+            "unknown_device",
+            pick(lang, "没有这个设备", "no such device"),
+        )
+    })?;
+    s.engine
+        .ask(lang, |reply| Request::DeleteDevice { id, lang, reply })
+        .await?;
+    s.device_status
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(&id);
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn device_status(
+    State(s): State<AppState>,
+    caller: Caller,
+    Body(req): Body<DeviceStatusRequest>,
+) -> Answer {
+    let lang = caller.lang;
+    let Principal::Device { id, kind, site } = caller.principal else {
+        return Err(ApiError::forbidden(lang));
+    };
+    if req.detail.chars().count() > 200 {
+        return Err(ApiError::invalid(
+            "detail",
+            "bad_detail",
+            pick(
+                lang,
+                "说明最多 200 个字符",
+                "detail has at most 200 characters",
+            ),
+        ));
+    }
+    let name = {
+        let cache = s.auth.read().unwrap_or_else(|e| e.into_inner());
+        cache
+            .device_list()
+            .into_iter()
+            .find(|d| d.id == id)
+            .map(|d| d.name.clone())
+            .unwrap_or_default()
+    };
+    let view = lobby_core::api::DeviceStatusView {
+        device: id,
+        name,
+        kind,
+        site,
+        status: req.status,
+        detail: req.detail,
+        at: s.clock.now(),
+    };
+    let changed = {
+        let mut map = s.device_status.lock().unwrap_or_else(|e| e.into_inner());
+        let changed = map
+            .get(&id)
+            .is_none_or(|old| old.status != view.status || old.detail != view.detail);
+        map.insert(id, view.clone());
+        changed
+    };
+    if changed {
+        tracing::info!(device = id, status = ?view.status, "device status");
+        let _ = s
+            .frames
+            .send(crate::hub::device_frame(&StreamMessage::Device {
+                device: view.clone(),
+            }));
+    }
+    Ok(json(StatusCode::OK, &view))
+}
+
+// -- appointments -------------------------------------------------------------
+
+async fn create_appointment(
+    State(s): State<AppState>,
+    caller: Caller,
+    Body(req): Body<NewAppointment>,
+) -> Answer {
+    caller.admin()?;
+    let lang = caller.lang;
+    let code = req.code.trim().to_owned();
+    if code.is_empty()
+        || code.len() > 64
+        || code.chars().any(char::is_control)
+        || code.contains('/')
+    {
+        return Err(ApiError::invalid(
+            "code",
+            "bad_code",
+            pick(
+                lang,
+                "预约号须为 1 至 64 个字符",
+                "codes have 1 to 64 characters",
+            ),
+        ));
+    }
+    let Some(category) = s.hall.category(&req.category) else {
+        return Err(ApiError::rejected(
+            &lobby_core::Rejected::UnknownCategory {
+                category: req.category,
+            },
+            lang,
+            &s.hall,
+        ));
+    };
+    if let Some(m) = &req.matter {
+        match s.hall.matter(m) {
+            None => {
+                return Err(ApiError::rejected(
+                    &lobby_core::Rejected::UnknownMatter { matter: m.clone() },
+                    lang,
+                    &s.hall,
+                ));
+            }
+            Some(matter) if matter.category != category.id => {
+                return Err(ApiError::rejected(
+                    &lobby_core::Rejected::MatterNotInCategory {
+                        matter: m.clone(),
+                        category: category.id.clone(),
+                        expected: matter.category.clone(),
+                    },
+                    lang,
+                    &s.hall,
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    if req.slot_end <= req.slot_start {
+        return Err(ApiError::invalid(
+            "slot_end",
+            "bad_slot",
+            pick(
+                lang,
+                "预约时段的结束须晚于开始",
+                "the slot must end after it starts",
+            ),
+        ));
+    }
+    let appointment = AppointmentView {
+        code,
+        category: req.category,
+        matter: req.matter,
+        slot_start: req.slot_start,
+        slot_end: req.slot_end,
+        name: mask::name(&req.name),
+        phone: mask::phone(&req.phone),
+        id_number: mask::id_number(&req.id_number),
+        ticket: None,
+    };
+    let view = s
+        .engine
+        .ask(lang, |reply| Request::NewAppointment {
+            appointment,
+            lang,
+            reply,
+        })
+        .await?;
+    Ok(json(StatusCode::CREATED, &view))
+}
+
+async fn check_in(State(s): State<AppState>, caller: Caller, Param(code): Param) -> Answer {
+    caller.require(caller.principal.may_issue())?;
+    let lang = caller.lang;
+    let site = match &caller.principal {
+        Principal::Device { site, .. } => site.clone(),
+        _ => None,
+    };
+    let ticket = s
+        .engine
+        .ask(lang, |reply| Request::CheckIn {
+            code,
+            site,
+            lang,
+            reply,
+        })
+        .await?;
+    Ok(json(StatusCode::CREATED, &ticket))
+}
+
+// -- reports ------------------------------------------------------------------
+
+fn bad_param(field: &str, lang: Lang, zh: &str, en: &str) -> ApiError {
+    ApiError::new(ErrorKind::BadRequest, "bad_query", pick(lang, zh, en)).with_field(field)
+}
+
+async fn day_report(State(s): State<AppState>, caller: Caller, Params(q): Params) -> Answer {
+    let lang = caller.lang;
+    let date = match q.get("date") {
+        Some(d) => d.parse::<Date>().map_err(|_| {
+            bad_param(
+                "date",
+                lang,
+                "日期格式应为 YYYY-MM-DD",
+                "date must be YYYY-MM-DD",
+            )
+        })?,
+        None => s.hall.business_day(s.clock.now()),
+    };
+    let (hall, path) = (s.hall.clone(), s.db_path.clone());
+    let report = tokio::task::spawn_blocking(move || reports::day(&hall, &path, date, lang))
+        .await
+        .map_err(|_| ApiError::internal(lang))?
+        .map_err(|e| {
+            tracing::error!(error = %e, "day report failed");
+            ApiError::unavailable(lang)
+        })?;
+    Ok(json(StatusCode::OK, &report))
+}
+
+async fn rankings(State(s): State<AppState>, L(lang): L, Params(q): Params) -> Answer {
+    let month = match q.get("month") {
+        Some(m) => reports::parse_month(m).ok_or_else(|| {
+            bad_param(
+                "month",
+                lang,
+                "月份格式应为 YYYY-MM",
+                "month must be YYYY-MM",
+            )
+        })?,
+        None => s.hall.business_day(s.clock.now()).first_of_month(),
+    };
+    let (hall, path) = (s.hall.clone(), s.db_path.clone());
+    let ranking = tokio::task::spawn_blocking(move || reports::ranking(&hall, &path, month, lang))
+        .await
+        .map_err(|_| ApiError::internal(lang))?
+        .map_err(|e| {
+            tracing::error!(error = %e, "ranking failed");
+            ApiError::unavailable(lang)
+        })?;
+    Ok(json(StatusCode::OK, &ranking))
+}
+
+// -- test clock ---------------------------------------------------------------
+
+async fn set_clock(
+    State(s): State<AppState>,
+    caller: Caller,
+    Body(change): Body<ClockRequest>,
+) -> Answer {
+    caller.admin()?;
+    let lang = caller.lang;
+    let answer = s
+        .engine
+        .ask(lang, |reply| Request::SetClock {
+            change,
+            lang,
+            reply,
+        })
+        .await?;
+    Ok(json(StatusCode::OK, &answer))
+}

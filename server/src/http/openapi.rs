@@ -1,0 +1,493 @@
+//! The OpenAPI 3 document of the API (`GET /api/openapi.json`), written by
+//! hand: it costs no build time and says exactly what the handlers do. A
+//! test checks that every route of the router is in it.
+
+use serde_json::{Value, json};
+
+fn r(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+fn list(name: &str) -> Value {
+    json!({ "type": "array", "items": r(name) })
+}
+
+fn error(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": { "application/json": { "schema": r("ErrorBody") } }
+    })
+}
+
+/// What an operation takes and gives.
+struct Op {
+    summary: &'static str,
+    auth: bool,
+    body: Option<Value>,
+    ok: u16,
+    answer: Option<Value>,
+    errors: &'static [u16],
+    params: &'static [(&'static str, &'static str, &'static str)],
+}
+
+impl Op {
+    fn new(summary: &'static str) -> Op {
+        Op {
+            summary,
+            auth: false,
+            body: None,
+            ok: 200,
+            answer: None,
+            errors: &[],
+            params: &[],
+        }
+    }
+
+    fn auth(mut self) -> Op {
+        self.auth = true;
+        self
+    }
+
+    fn body(mut self, schema: Value) -> Op {
+        self.body = Some(schema);
+        self
+    }
+
+    fn answer(mut self, status: u16, schema: Option<Value>) -> Op {
+        self.ok = status;
+        self.answer = schema;
+        self
+    }
+
+    fn errors(mut self, errors: &'static [u16]) -> Op {
+        self.errors = errors;
+        self
+    }
+
+    /// `(name, in, description)`; path parameters come from the path.
+    fn params(mut self, params: &'static [(&'static str, &'static str, &'static str)]) -> Op {
+        self.params = params;
+        self
+    }
+
+    fn build(self, path: &str) -> Value {
+        let mut responses = serde_json::Map::new();
+        let ok = match &self.answer {
+            Some(schema) => json!({
+                "description": "OK",
+                "content": { "application/json": { "schema": schema } }
+            }),
+            None => json!({ "description": "OK, no body" }),
+        };
+        responses.insert(self.ok.to_string(), ok);
+        let mut errors: Vec<u16> = self.errors.to_vec();
+        if self.auth {
+            errors.extend([401, 403]);
+        }
+        if self.body.is_some() {
+            errors.extend([400, 422]);
+        }
+        errors.sort_unstable();
+        errors.dedup();
+        for code in errors {
+            let text = match code {
+                400 => "Malformed request (bad JSON, bad query)",
+                401 => "No valid bearer token",
+                403 => "The token may not do this (e.g. a window not assigned to the staff member)",
+                404 => "No such ticket, window, category, …",
+                409 => "The state does not allow it now (window busy, hall closed, …)",
+                422 => "Invalid field values; `field` names the one at fault",
+                503 => "The change could not be stored; nothing changed, retry",
+                _ => "Error",
+            };
+            responses.insert(code.to_string(), error(text));
+        }
+        let mut params: Vec<Value> = path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
+            .map(|name| {
+                json!({
+                    "name": name.trim_start_matches('*'),
+                    "in": "path",
+                    "required": true,
+                    "schema": { "type": "string" }
+                })
+            })
+            .collect();
+        for (name, place, description) in self.params {
+            params.push(json!({
+                "name": name, "in": place, "required": false,
+                "description": description, "schema": { "type": "string" }
+            }));
+        }
+        params.push(json!({
+            "name": "Accept-Language", "in": "header", "required": false,
+            "description": "`en` for English messages; Chinese by default",
+            "schema": { "type": "string" }
+        }));
+        let mut op = json!({
+            "summary": self.summary,
+            "parameters": params,
+            "responses": responses,
+        });
+        if self.auth {
+            op["security"] = json!([{ "bearer": [] }]);
+        }
+        if let Some(schema) = self.body {
+            op["requestBody"] = json!({
+                "required": true,
+                "content": { "application/json": { "schema": schema } }
+            });
+        }
+        op
+    }
+}
+
+fn operations() -> Vec<(&'static str, &'static str, Op)> {
+    const WINDOW: &[u16] = &[404, 409, 503];
+    vec![
+        ("get", "/api/health", Op::new("Liveness").answer(200, Some(r("Health")))),
+        ("get", "/api/openapi.json", Op::new("This document").answer(200, Some(json!({"type": "object"})))),
+        ("get", "/api/hall", Op::new("The hall's configuration: sites, categories, windows, matters, sessions").answer(200, Some(r("Hall")))),
+        ("get", "/api/queue", Op::new("Waiting count and longest wait per category; every window's state and current ticket (ticket ids only with a token)").answer(200, Some(r("QueueView")))),
+        ("post", "/api/tickets", Op::new("Issue a ticket (kiosk and guide-desk devices, guide staff, admins)").auth().body(r("IssueRequest")).answer(201, Some(r("TicketView"))).errors(&[404, 409, 503])),
+        ("get", "/api/tickets/{id}", Op::new("A ticket by its unguessable id (public status page)").answer(200, Some(r("TicketView"))).errors(&[404])),
+        ("post", "/api/tickets/{id}/cancel", Op::new("Withdraw a waiting ticket").auth().answer(200, Some(r("TicketView"))).errors(&[404, 409, 503])),
+        ("post", "/api/tickets/{id}/reactivate", Op::new("Put a no-show back in line at its old place").auth().answer(200, Some(r("TicketView"))).errors(&[404, 409, 503])),
+        ("post", "/api/tickets/{id}/rating", Op::new("Record the visitor's rating (好差评)").auth().body(r("RatingRequest")).answer(200, Some(r("TicketView"))).errors(&[404, 409, 503])),
+        ("post", "/api/windows/{number}/call", Op::new("Call the next ticket this window serves, or the given one; 204 when nothing waits").auth().body(r("CallRequest")).answer(200, Some(r("TicketView"))).errors(WINDOW)),
+        ("post", "/api/windows/{number}/recall", Op::new("Call the current ticket again").auth().answer(200, Some(r("WindowAnswer"))).errors(WINDOW)),
+        ("post", "/api/windows/{number}/start", Op::new("The visitor arrived; service starts").auth().answer(200, Some(r("WindowAnswer"))).errors(WINDOW)),
+        ("post", "/api/windows/{number}/complete", Op::new("Service finished").auth().answer(200, Some(r("WindowAnswer"))).errors(WINDOW)),
+        ("post", "/api/windows/{number}/no-show", Op::new("The called visitor did not come (过号)").auth().answer(200, Some(r("WindowAnswer"))).errors(WINDOW)),
+        ("post", "/api/windows/{number}/transfer", Op::new("Move the current ticket to a category or a window, keeping its place").auth().body(r("TransferRequest")).answer(200, Some(r("WindowAnswer"))).errors(WINDOW)),
+        ("post", "/api/windows/{number}/pause", Op::new("Stop calling for a while, with a reason").auth().body(r("PauseRequest")).answer(200, Some(r("WindowAnswer"))).errors(WINDOW)),
+        ("post", "/api/windows/{number}/resume", Op::new("Call again after a pause").auth().answer(200, Some(r("WindowAnswer"))).errors(WINDOW)),
+        ("post", "/api/windows/{number}/open", Op::new("Staff sign in at the window").auth().answer(200, Some(r("WindowAnswer"))).errors(WINDOW)),
+        ("post", "/api/windows/{number}/close", Op::new("Staff sign off (no ticket in hand)").auth().answer(200, Some(r("WindowAnswer"))).errors(WINDOW)),
+        ("get", "/api/windows/{number}/waiting", Op::new("Tickets this window could call now, in calling order").auth().answer(200, Some(list("TicketView"))).errors(&[404])),
+        ("get", "/api/events", Op::new("WebSocket of StreamMessage JSON: a snapshot first, then every event with its sequence; `since` resumes after a sequence").params(&[("since", "query", "last sequence seen"), ("token", "query", "bearer token (WebSockets cannot send headers); with one, ticket ids are included")]).answer(101, Some(r("StreamMessage"))).errors(&[400])),
+        ("post", "/api/login", Op::new("Staff log in").body(r("LoginRequest")).answer(200, Some(r("LoginAnswer"))).errors(&[401])),
+        ("post", "/api/logout", Op::new("End this session").auth().answer(204, None)),
+        ("get", "/api/me", Op::new("Who the token belongs to").auth().answer(200, Some(r("Me")))),
+        ("get", "/api/staff", Op::new("Staff accounts (admin)").auth().answer(200, Some(list("StaffView")))),
+        ("post", "/api/staff", Op::new("Create a staff account (admin)").auth().body(r("NewStaff")).answer(201, Some(r("StaffView"))).errors(&[409, 503])),
+        ("patch", "/api/staff/{username}", Op::new("Change windows, role, password, display name; disable (admin)").auth().body(r("StaffPatch")).answer(200, Some(r("StaffView"))).errors(&[404, 503])),
+        ("delete", "/api/staff/{username}", Op::new("Delete a staff account (admin)").auth().answer(204, None).errors(&[404, 503])),
+        ("get", "/api/devices", Op::new("Devices with their last reported state (admin)").auth().answer(200, Some(list("DeviceView")))),
+        ("post", "/api/devices", Op::new("Register a device; its token is shown only here (admin)").auth().body(r("NewDevice")).answer(201, Some(r("NewDeviceAnswer"))).errors(&[404, 503])),
+        ("delete", "/api/devices/{id}", Op::new("Remove a device (admin)").auth().answer(204, None).errors(&[404, 503])),
+        ("post", "/api/devices/self/status", Op::new("A device reports its state (printer paper end …); broadcast on the stream").auth().body(r("DeviceStatusRequest")).answer(200, Some(r("DeviceStatusView")))),
+        ("post", "/api/appointments", Op::new("Register an appointment; personal data is masked before it is stored (admin)").auth().body(r("NewAppointment")).answer(201, Some(r("AppointmentView"))).errors(&[404, 409, 503])),
+        ("post", "/api/appointments/{code}/check-in", Op::new("Check an appointment in: issues its ticket (kiosk)").auth().answer(201, Some(r("TicketView"))).errors(&[404, 409, 503])),
+        ("get", "/api/reports/day", Op::new("A business day's figures from the event log").auth().params(&[("date", "query", "YYYY-MM-DD; today by default")]).answer(200, Some(r("DayReport"))).errors(&[400])),
+        ("get", "/api/rankings", Op::new("Monthly window ranking (考核排位)").params(&[("month", "query", "YYYY-MM; this month by default")]).answer(200, Some(r("Ranking"))).errors(&[400])),
+        ("post", "/api/test/clock", Op::new("Only with --fake-clock: move time forward, then tick (admin)").auth().body(r("ClockRequest")).answer(200, Some(r("ClockAnswer")))),
+        ("get", "/", Op::new("Start page (HTML)").answer(200, None)),
+        ("get", "/window", Op::new("Window staff page (HTML)").answer(200, None)),
+        ("get", "/admin", Op::new("Admin page (HTML)").answer(200, None)),
+        ("get", "/t/{id}", Op::new("Public ticket status page behind the QR code (HTML)").answer(200, None)),
+        ("get", "/assets/{*path}", Op::new("Page assets (scripts, styles)").answer(200, None).errors(&[404])),
+    ]
+}
+
+fn string() -> Value {
+    json!({ "type": "string" })
+}
+
+fn int() -> Value {
+    json!({ "type": "integer" })
+}
+
+fn time() -> Value {
+    json!({ "type": "string", "format": "date-time" })
+}
+
+fn nullable(v: Value) -> Value {
+    let mut v = v;
+    v["nullable"] = json!(true);
+    v
+}
+
+fn values(names: &[&str]) -> Value {
+    json!({ "type": "string", "enum": names })
+}
+
+fn object(required: &[&str], properties: Value) -> Value {
+    json!({ "type": "object", "required": required, "properties": properties })
+}
+
+fn schemas() -> Value {
+    let status = values(&[
+        "waiting",
+        "called",
+        "serving",
+        "completed",
+        "no_show",
+        "expired",
+        "cancelled",
+    ]);
+    let lane = values(&["normal", "green"]);
+    let channel = values(&["kiosk", "guide_desk", "appointment", "online"]);
+    let rating = values(&[
+        "very_satisfied",
+        "satisfied",
+        "neutral",
+        "dissatisfied",
+        "very_dissatisfied",
+    ]);
+    let role = values(&["staff", "guide", "admin"]);
+    let device_kind = values(&["kiosk", "display", "guide_desk"]);
+    let health = values(&[
+        "ok",
+        "paper_low",
+        "paper_end",
+        "cover_open",
+        "printer_offline",
+        "fault",
+    ]);
+    let appointment = object(
+        &["code", "slot_start", "slot_end"],
+        json!({
+            "code": string(), "slot_start": time(), "slot_end": time()
+        }),
+    );
+    let window_figures = object(
+        &[],
+        json!({
+            "called": int(), "completed": int(), "no_shows": int(), "transferred": int(), "service_s": int()
+        }),
+    );
+    let category_report = object(
+        &[],
+        json!({
+            "category": string(), "name": string(), "issued": int(), "green": int(), "called": int(),
+            "completed": int(), "no_shows": int(), "expired": int(), "cancelled": int(),
+            "mean_wait_s": int(), "max_wait_s": int()
+        }),
+    );
+    json!({
+        "ErrorBody": object(&["error"], json!({
+            "error": object(&["code", "message"], json!({
+                "code": { "type": "string", "description": "stable machine-readable code (unknown_category, window_busy, …)" },
+                "message": { "type": "string", "description": "for a person, Chinese unless Accept-Language asks for English" },
+                "field": { "type": "string", "description": "the request field at fault, when one is" }
+            }))
+        })),
+        "Health": object(&["status"], json!({ "status": string() })),
+        "Hall": object(&["centre", "sites", "categories", "windows", "matters", "sessions"], json!({
+            "centre": { "type": "object" },
+            "policy": { "type": "object" },
+            "calendar": { "type": "object" },
+            "sites": { "type": "array", "items": object(&["id", "name", "kind"], json!({
+                "id": string(), "name": string(), "name_en": string(), "kind": string(),
+                "parent": nullable(string()), "address": string(), "phone": string()
+            })) },
+            "categories": { "type": "array", "items": object(&["id", "prefix", "name"], json!({
+                "id": string(), "prefix": string(), "name": string(), "name_en": string(),
+                "description": string(), "site": string(), "area": string(),
+                "daily_quota": nullable(int()), "service_min": { "type": "number" }
+            })) },
+            "windows": { "type": "array", "items": object(&["number", "categories", "primary"], json!({
+                "number": int(), "site": string(),
+                "categories": { "type": "array", "items": string(), "description": "ids served, primary first" },
+                "primary": { "type": "integer", "description": "how many of categories are primary" },
+                "label": string(), "department": string()
+            })) },
+            "matters": { "type": "array", "items": object(&["id", "name", "category"], json!({
+                "id": string(), "name": string(), "name_en": string(), "category": string(),
+                "kind": string(), "materials": { "type": "array", "items": { "type": "object" } },
+                "promised_days": int(), "fee": string()
+            })) },
+            "green_groups": { "type": "array", "items": object(&["id", "name"], json!({ "id": string(), "name": string(), "name_en": string() })) },
+            "sessions": { "type": "array", "items": { "type": "object" } }
+        })),
+        "IssueRequest": object(&["category"], json!({
+            "category": string(),
+            "priority": lane.clone(),
+            "group": { "type": "string", "description": "green-channel group; the first configured one by default" },
+            "matter": string(),
+            "channel": channel.clone(),
+            "site": string(),
+            "assisted": { "type": "boolean" },
+            "stops": { "type": "array", "items": string() },
+            "appointment": appointment.clone()
+        })),
+        "TicketView": object(&["id", "number", "category", "priority", "status", "ahead", "estimated_wait_s"], json!({
+            "id": { "type": "string", "description": "128 random bits; key of /t/{id}" },
+            "number": { "type": "string", "example": "B023" },
+            "category": string(), "category_name": string(),
+            "matter": nullable(string()), "matter_name": nullable(string()),
+            "priority": lane.clone(), "group": nullable(string()), "channel": channel.clone(),
+            "assisted": { "type": "boolean" }, "site": string(), "area": string(),
+            "status": status.clone(), "window": nullable(int()),
+            "ahead": int(), "estimated_wait_s": int(),
+            "issued_at": time(), "called_at": nullable(time()),
+            "stops": { "type": "array", "items": string() },
+            "rating": nullable(rating.clone())
+        })),
+        "CallRequest": object(&[], json!({ "ticket": { "type": "string", "description": "call this ticket instead of the next one" } })),
+        "TransferRequest": object(&[], json!({
+            "category": { "type": "string", "description": "exactly one of category and window" },
+            "window": int()
+        })),
+        "PauseRequest": object(&["reason"], json!({ "reason": string() })),
+        "RatingRequest": object(&["rating"], json!({ "rating": rating.clone() })),
+        "CurrentTicket": object(&["id", "number", "category", "status"], json!({
+            "id": { "type": "string", "description": "empty without a token" },
+            "number": string(), "category": string(), "matter": nullable(string()),
+            "status": status.clone(), "green": { "type": "boolean" }, "assisted": { "type": "boolean" },
+            "issued_at": time(), "called_at": nullable(time()), "started_at": nullable(time()), "recalls": int()
+        })),
+        "WindowView": object(&["number", "categories", "open"], json!({
+            "number": int(), "site": string(), "categories": { "type": "array", "items": string() },
+            "primary": int(), "open": { "type": "boolean" }, "paused": nullable(string()),
+            "paused_at": nullable(time()), "current": nullable(r("CurrentTicket")),
+            "waiting_here": int(), "today": window_figures
+        })),
+        "WindowAnswer": object(&["window"], json!({ "window": r("WindowView"), "ticket": nullable(r("TicketView")) })),
+        "QueueView": object(&["at", "categories", "windows"], json!({
+            "day": nullable(json!({ "type": "string", "format": "date" })),
+            "at": time(),
+            "categories": { "type": "array", "items": object(&["category", "waiting", "longest_wait_s"], json!({
+                "category": string(), "name": string(), "prefix": string(), "site": string(),
+                "waiting": int(), "green": int(), "longest_wait_s": int(), "estimated_wait_s": int(),
+                "issued": int(), "completed": int(), "no_shows": int(), "expired": int(), "mean_wait_s": int()
+            })) },
+            "windows": list("WindowView")
+        })),
+        "Event": { "type": "object", "required": ["at", "type"], "description": "a core event: `type` is issued, called, recalled, started, completed, no_show, reactivated, transferred, cancelled, expired, window_opened, window_closed, paused, resumed, yellow_card, rated, day_changed or site_closed; the other fields depend on it", "properties": { "at": time(), "type": string() }, "additionalProperties": true },
+        "StreamMessage": { "type": "object", "required": ["kind"], "description": "kind `snapshot` {seq, queue: QueueView, recent_calls: [Event]}, `event` {seq, event: Event} or `device` {device: DeviceStatusView}", "properties": {
+            "kind": values(&["snapshot", "event", "device"]), "seq": int(), "queue": r("QueueView"),
+            "recent_calls": list("Event"), "event": r("Event"), "device": r("DeviceStatusView")
+        } },
+        "LoginRequest": object(&["username", "password"], json!({ "username": string(), "password": { "type": "string", "format": "password" } })),
+        "LoginAnswer": object(&["token", "expires_at", "staff"], json!({ "token": string(), "expires_at": time(), "staff": r("StaffView") })),
+        "StaffView": object(&["username", "display_name", "role", "windows", "disabled"], json!({
+            "username": string(), "display_name": string(), "role": role.clone(),
+            "windows": { "type": "array", "items": int() }, "disabled": { "type": "boolean" }
+        })),
+        "NewStaff": object(&["username", "password"], json!({
+            "username": string(), "display_name": string(), "password": { "type": "string", "minLength": 8 },
+            "role": role.clone(), "windows": { "type": "array", "items": int() }
+        })),
+        "StaffPatch": object(&[], json!({
+            "display_name": string(), "password": { "type": "string", "minLength": 8 }, "role": role.clone(),
+            "windows": { "type": "array", "items": int() }, "disabled": { "type": "boolean" }
+        })),
+        "Me": object(&["kind"], json!({
+            "kind": values(&["admin", "staff", "device"]), "username": nullable(string()), "role": nullable(role.clone()),
+            "windows": { "type": "array", "items": int() }, "device": nullable(int()), "device_kind": nullable(device_kind.clone())
+        })),
+        "NewDevice": object(&["name", "kind"], json!({ "name": string(), "kind": device_kind.clone(), "site": string() })),
+        "DeviceStatusRequest": object(&["status"], json!({ "status": health.clone(), "detail": string() })),
+        "DeviceStatusView": object(&["device", "name", "kind", "status", "at"], json!({
+            "device": int(), "name": string(), "kind": device_kind.clone(), "site": nullable(string()),
+            "status": health.clone(), "detail": string(), "at": time()
+        })),
+        "DeviceView": object(&["id", "name", "kind", "created_at"], json!({
+            "id": int(), "name": string(), "kind": device_kind.clone(), "site": nullable(string()),
+            "created_at": time(), "status": nullable(r("DeviceStatusView"))
+        })),
+        "NewDeviceAnswer": object(&["device", "token"], json!({ "device": r("DeviceView"), "token": { "type": "string", "description": "shown only once" } })),
+        "NewAppointment": object(&["code", "category", "slot_start", "slot_end"], json!({
+            "code": string(), "category": string(), "matter": string(),
+            "slot_start": time(), "slot_end": time(),
+            "name": { "type": "string", "description": "stored masked: 张*明" },
+            "phone": { "type": "string", "description": "stored masked: 138****5678" },
+            "id_number": { "type": "string", "description": "stored masked, never in clear" }
+        })),
+        "AppointmentView": object(&["code", "category", "slot_start", "slot_end"], json!({
+            "code": string(), "category": string(), "matter": nullable(string()),
+            "slot_start": time(), "slot_end": time(), "name": string(), "phone": string(),
+            "id_number": string(), "ticket": nullable(string())
+        })),
+        "WindowReport": object(&["window"], json!({
+            "window": int(), "called": int(), "completed": int(), "mean_service_s": int(),
+            "no_shows": int(), "transferred": int(), "ratings": int(),
+            "mean_rating": nullable(json!({ "type": "number" })), "bad_ratings": int(),
+            "yellow_cards": int(), "rank": nullable(int())
+        })),
+        "DayReport": object(&["date", "total", "categories", "windows"], json!({
+            "date": { "type": "string", "format": "date" },
+            "total": category_report.clone(),
+            "categories": { "type": "array", "items": category_report },
+            "windows": list("WindowReport"),
+            "channels": object(&[], json!({ "kiosk": int(), "guide_desk": int(), "appointment": int(), "online": int() })),
+            "waiting_cards": int()
+        })),
+        "Ranking": object(&["month", "rule", "windows"], json!({ "month": string(), "rule": string(), "windows": list("WindowReport") })),
+        "ClockRequest": object(&[], json!({ "advance_s": int(), "set": time() })),
+        "ClockAnswer": object(&["now", "events"], json!({ "now": time(), "events": int() }))
+    })
+}
+
+/// The whole document.
+pub fn document() -> Value {
+    let mut paths = serde_json::Map::new();
+    for (method, path, op) in operations() {
+        let key = path.replace("{*", "{");
+        let entry = paths.entry(key.clone()).or_insert_with(|| json!({}));
+        entry[method] = op.build(&key);
+    }
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Lobby server API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Queue and window routing for a government service hall. Every mutating request needs `Authorization: Bearer TOKEN` (device token, staff session from /api/login, or LOBBY_ADMIN_TOKEN). Every error is `{\"error\": {\"code\", \"message\", \"field\"?}}` with a 4xx status; messages are Chinese unless `Accept-Language: en`."
+        },
+        "paths": paths,
+        "components": {
+            "schemas": schemas(),
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_is_documented() {
+        let doc = document();
+        for (method, path) in crate::http::routes(true).list {
+            let key = path.replace("{*", "{");
+            assert!(
+                doc["paths"][&key][method].is_object(),
+                "{method} {path} is missing from the OpenAPI document"
+            );
+        }
+    }
+
+    #[test]
+    fn every_documented_route_exists() {
+        let routes = crate::http::routes(true).list;
+        let doc = document();
+        let paths = doc["paths"].as_object().unwrap();
+        for (path, item) in paths {
+            for method in item.as_object().unwrap().keys() {
+                assert!(
+                    routes
+                        .iter()
+                        .any(|(m, p)| m == method && p.replace("{*", "{") == *path),
+                    "{method} {path} is documented but not routed"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_reference_resolves() {
+        let doc = document();
+        let text = doc.to_string();
+        for piece in text.split("#/components/schemas/").skip(1) {
+            let name: String = piece.chars().take_while(|c| c.is_alphanumeric()).collect();
+            assert!(
+                doc["components"]["schemas"][&name].is_object(),
+                "missing schema {name}"
+            );
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! The event stream's fan-out: every committed event, serialized once, to
+//! every WebSocket subscriber.
+//!
+//! The engine owns the [`Hub`] and is the only one publishing events, after
+//! each commit; a subscription is taken by the engine too, between two
+//! batches, so a new subscriber's snapshot (or the missed events it is sent
+//! on resume) and the live events that follow neither overlap nor leave a
+//! gap. Each event is serialized twice: in full for staff and devices, and
+//! redacted for the public (ticket ids are the keys of the visitors' status
+//! pages and must not be broadcast; appointment codes neither).
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use lobby_core::api::{QueueView, StreamMessage};
+use lobby_core::{Event, EventKind, TicketId};
+use tokio::sync::broadcast;
+
+/// Events kept in memory for clients that reconnect; older gaps get a
+/// snapshot instead.
+pub const RING: usize = 2048;
+
+/// One message on the stream, serialized for both audiences.
+#[derive(Debug)]
+pub struct Frame {
+    /// The event's sequence number (`None` for device reports).
+    pub seq: Option<u64>,
+    /// For staff, devices and admins.
+    pub full: Bytes,
+    /// For anyone.
+    pub public: Bytes,
+}
+
+impl Frame {
+    /// The text for an audience.
+    pub fn text(&self, full: bool) -> &Bytes {
+        if full { &self.full } else { &self.public }
+    }
+}
+
+/// What a new subscriber gets: the first messages and the live feed.
+pub struct Subscription {
+    /// A snapshot, or the events missed since the sequence it gave.
+    pub initial: Vec<Bytes>,
+    /// The sequence number the initial messages reach.
+    pub seq: u64,
+    /// Live frames after `seq`.
+    pub rx: broadcast::Receiver<Arc<Frame>>,
+}
+
+/// The publisher side.
+pub struct Hub {
+    tx: broadcast::Sender<Arc<Frame>>,
+    ring: VecDeque<Arc<Frame>>,
+    recent_calls: VecDeque<Event>,
+}
+
+fn to_bytes<T: serde::Serialize>(value: &T) -> Bytes {
+    // Our own types serialize infallibly (no maps with non-string keys).
+    Bytes::from(serde_json::to_vec(value).unwrap_or_default())
+}
+
+impl Hub {
+    /// A hub whose snapshot messages start with these calls (newest first).
+    pub fn new(recent_calls: Vec<Event>) -> Hub {
+        let (tx, _) = broadcast::channel(RING);
+        Hub {
+            tx,
+            ring: VecDeque::with_capacity(RING),
+            recent_calls: recent_calls
+                .into_iter()
+                .take(crate::store::RECENT_CALLS)
+                .collect(),
+        }
+    }
+
+    /// A sender for non-event messages (device reports).
+    pub fn sender(&self) -> broadcast::Sender<Arc<Frame>> {
+        self.tx.clone()
+    }
+
+    /// Forgets the ring (after the state was rebuilt from the database).
+    pub fn reset(&mut self, recent_calls: Vec<Event>) {
+        self.ring.clear();
+        self.recent_calls = recent_calls
+            .into_iter()
+            .take(crate::store::RECENT_CALLS)
+            .collect();
+    }
+
+    /// Publishes a committed event.
+    pub fn publish(&mut self, seq: u64, event: &Event) {
+        if matches!(
+            event.kind,
+            EventKind::Called { .. } | EventKind::Recalled { .. }
+        ) {
+            self.recent_calls.push_front(event.clone());
+            self.recent_calls.truncate(crate::store::RECENT_CALLS);
+        }
+        let full = to_bytes(&StreamMessage::Event {
+            seq,
+            event: event.clone(),
+        });
+        let public = to_bytes(&StreamMessage::Event {
+            seq,
+            event: redact_event(event),
+        });
+        let frame = Arc::new(Frame {
+            seq: Some(seq),
+            full,
+            public,
+        });
+        if self.ring.len() == RING {
+            self.ring.pop_front();
+        }
+        self.ring.push_back(frame.clone());
+        // No receivers is fine.
+        let _ = self.tx.send(frame);
+    }
+
+    /// Subscribes a client that last saw `since` (or nothing). `last` is the
+    /// last committed sequence; `queue` builds the hall's view for a
+    /// snapshot.
+    pub fn subscribe(
+        &self,
+        since: Option<u64>,
+        last: u64,
+        full: bool,
+        queue: impl FnOnce() -> QueueView,
+    ) -> Subscription {
+        let rx = self.tx.subscribe();
+        if let Some(s) = since
+            && s <= last
+        {
+            let oldest = self.ring.front().and_then(|f| f.seq).unwrap_or(last + 1);
+            if s + 1 >= oldest || s == last {
+                let initial = self
+                    .ring
+                    .iter()
+                    .filter(|f| f.seq.is_some_and(|q| q > s))
+                    .map(|f| f.text(full).clone())
+                    .collect();
+                return Subscription {
+                    initial,
+                    seq: last,
+                    rx,
+                };
+            }
+        }
+        let mut queue = queue();
+        let mut recent: Vec<Event> = self.recent_calls.iter().cloned().collect();
+        if !full {
+            redact_queue(&mut queue);
+            recent = recent.iter().map(redact_event).collect();
+        }
+        let snapshot = to_bytes(&StreamMessage::Snapshot {
+            seq: last,
+            queue: Box::new(queue),
+            recent_calls: recent,
+        });
+        Subscription {
+            initial: vec![snapshot],
+            seq: last,
+            rx,
+        }
+    }
+}
+
+/// A device report as a frame (the same for every audience).
+pub fn device_frame(message: &StreamMessage) -> Arc<Frame> {
+    let bytes = to_bytes(message);
+    Arc::new(Frame {
+        seq: None,
+        full: bytes.clone(),
+        public: bytes,
+    })
+}
+
+fn hide(id: &mut TicketId) {
+    id.0.clear();
+}
+
+/// The event without ticket ids and appointment codes, for the public.
+pub fn redact_event(event: &Event) -> Event {
+    let mut e = event.clone();
+    match &mut e.kind {
+        EventKind::Issued { ticket } => {
+            hide(&mut ticket.id);
+            if let Some(a) = &mut ticket.appointment {
+                a.code.clear();
+            }
+        }
+        EventKind::Called { ticket, .. }
+        | EventKind::Recalled { ticket, .. }
+        | EventKind::Started { ticket, .. }
+        | EventKind::Completed { ticket, .. }
+        | EventKind::NoShow { ticket, .. }
+        | EventKind::Reactivated { ticket, .. }
+        | EventKind::Transferred { ticket, .. }
+        | EventKind::Cancelled { ticket, .. }
+        | EventKind::Expired { ticket, .. }
+        | EventKind::YellowCard { ticket, .. }
+        | EventKind::Rated { ticket, .. } => hide(ticket),
+        EventKind::WindowOpened { .. }
+        | EventKind::WindowClosed { .. }
+        | EventKind::Paused { .. }
+        | EventKind::Resumed { .. }
+        | EventKind::DayChanged { .. }
+        | EventKind::SiteClosed { .. } => {}
+    }
+    e
+}
+
+/// The hall's view without the current tickets' ids, for the public.
+pub fn redact_queue(queue: &mut QueueView) {
+    for w in &mut queue.windows {
+        if let Some(c) = &mut w.current {
+            hide(&mut c.id);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! `lobby-server`: parse arguments, set up logging, run the library.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+/// Queue and window-routing server for a government service hall.
+#[derive(Debug, Parser)]
+#[command(name = "lobby-server", version, about)]
+struct Args {
+    /// The hall configuration [default: assets/hall.toml, or the built-in
+    /// copy when that file is absent].
+    #[arg(long, env = "LOBBY_CONFIG")]
+    config: Option<PathBuf>,
+    /// The SQLite database file (created if missing).
+    #[arg(long, env = "LOBBY_DB", default_value = "data/lobby.sqlite")]
+    db: PathBuf,
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, env = "LOBBY_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// For tests: start a fake clock at this instant (RFC 3339, e.g.
+    /// 2026-11-25T09:00:00+08:00); time then moves only through
+    /// POST /api/test/clock.
+    #[arg(long, env = "LOBBY_FAKE_CLOCK")]
+    fake_clock: Option<jiff::Timestamp>,
+    /// Seconds between ticks (closing, automatic no-shows, yellow cards).
+    #[arg(long, env = "LOBBY_TICK_SECS", default_value_t = 5)]
+    tick_secs: u64,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let hall = match &args.config {
+        Some(path) => lobby_server::load_hall(path)?,
+        None => {
+            let path = PathBuf::from("assets/hall.toml");
+            if path.exists() {
+                lobby_server::load_hall(&path)?
+            } else {
+                tracing::info!("assets/hall.toml not found; serving the built-in hall");
+                lobby_server::builtin_hall()?
+            }
+        }
+    };
+    // The admin token comes only from the environment, never a flag: flags
+    // show in `ps`.
+    let admin_token = std::env::var("LOBBY_ADMIN_TOKEN")
+        .ok()
+        .filter(|t| !t.is_empty());
+    if let Some(t) = &admin_token
+        && t.len() < 16
+    {
+        bail!("LOBBY_ADMIN_TOKEN is too short: use at least 16 characters");
+    }
+    let config = lobby_server::Config {
+        hall: Arc::new(hall),
+        db: args.db,
+        listen: args.listen,
+        fake_clock: args.fake_clock,
+        admin_token,
+        tick: Duration::from_secs(args.tick_secs.max(1)),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(lobby_server::run(config, |addr| {
+        // The one line on stdout: scripts and tests wait for it.
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "http://{addr}");
+        let _ = out.flush();
+    }))
+}

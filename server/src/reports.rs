@@ -1,0 +1,351 @@
+//! Day reports and monthly window rankings (考核排位), computed from the
+//! event log: the log is the audit trail, so the figures a supervisor sees
+//! are the ones anyone can recompute from it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use lobby_core::api::{CategoryReport, ChannelReport, DayReport, Ranking, WindowReport};
+use lobby_core::{
+    CardReason, CategoryId, Channel, Event, EventKind, Hall, Lang, TicketId, TransferTarget,
+    WindowNo,
+};
+
+use crate::store::{self, Store};
+
+/// The instant a business day starts (its `day_change` local time).
+pub fn day_start(hall: &Hall, date: Date) -> Timestamp {
+    let local = date.to_datetime(hall.centre.day_change);
+    hall.tz()
+        .to_timestamp(local)
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// `YYYY-MM` as the first day of that month.
+pub fn parse_month(s: &str) -> Option<Date> {
+    let (y, m) = s.split_once('-')?;
+    if y.len() != 4 || m.len() != 2 {
+        return None;
+    }
+    Date::new(y.parse().ok()?, m.parse().ok()?, 1).ok()
+}
+
+struct WindowSums {
+    r: WindowReport,
+    service_s: u64,
+    score: u64,
+}
+
+impl WindowSums {
+    fn new(window: WindowNo) -> WindowSums {
+        WindowSums {
+            r: WindowReport {
+                window,
+                called: 0,
+                completed: 0,
+                mean_service_s: 0,
+                no_shows: 0,
+                transferred: 0,
+                ratings: 0,
+                mean_rating: None,
+                bad_ratings: 0,
+                yellow_cards: 0,
+                rank: None,
+            },
+            service_s: 0,
+            score: 0,
+        }
+    }
+}
+
+fn empty_category(category: CategoryId, name: String) -> CategoryReport {
+    CategoryReport {
+        category,
+        name,
+        issued: 0,
+        green: 0,
+        called: 0,
+        completed: 0,
+        no_shows: 0,
+        expired: 0,
+        cancelled: 0,
+        mean_wait_s: 0,
+        max_wait_s: 0,
+    }
+}
+
+struct CategorySums {
+    r: CategoryReport,
+    wait_s: u64,
+}
+
+impl CategorySums {
+    fn new(category: CategoryId) -> CategorySums {
+        CategorySums {
+            r: empty_category(category, String::new()),
+            wait_s: 0,
+        }
+    }
+}
+
+/// Accumulates events into figures.
+#[derive(Default)]
+struct Tally {
+    categories: BTreeMap<CategoryId, CategorySums>,
+    windows: BTreeMap<WindowNo, WindowSums>,
+    channels: ChannelReport,
+    waiting_cards: u32,
+    /// Current category and queue entry time of tickets seen.
+    tickets: HashMap<TicketId, (CategoryId, Timestamp)>,
+}
+
+impl Tally {
+    fn category(&mut self, c: &CategoryId) -> &mut CategorySums {
+        self.categories
+            .entry(c.clone())
+            .or_insert_with(|| CategorySums::new(c.clone()))
+    }
+
+    fn window(&mut self, w: WindowNo) -> &mut WindowSums {
+        self.windows.entry(w).or_insert_with(|| WindowSums::new(w))
+    }
+
+    fn requeue(&mut self, t: &TicketId, at: Timestamp, category: Option<&CategoryId>) {
+        if let Some(entry) = self.tickets.get_mut(t) {
+            entry.1 = at;
+            if let Some(c) = category {
+                entry.0 = c.clone();
+            }
+        }
+    }
+
+    fn add(&mut self, e: Event) {
+        let at = e.at;
+        match e.kind {
+            EventKind::Issued { ticket } => {
+                let c = self.category(&ticket.category);
+                c.r.issued += 1;
+                if ticket.priority.is_green() {
+                    c.r.green += 1;
+                }
+                match ticket.channel {
+                    Channel::Kiosk => self.channels.kiosk += 1,
+                    Channel::GuideDesk => self.channels.guide_desk += 1,
+                    Channel::Appointment => self.channels.appointment += 1,
+                    Channel::Online => self.channels.online += 1,
+                }
+                self.tickets.insert(
+                    ticket.id.clone(),
+                    (ticket.category.clone(), ticket.queued_at),
+                );
+            }
+            EventKind::Called {
+                ticket,
+                category,
+                window,
+                ..
+            } => {
+                let waited = self
+                    .tickets
+                    .get(&ticket)
+                    .map(|(_, q)| (at.as_second() - q.as_second()).max(0) as u64);
+                let c = self.category(&category);
+                c.r.called += 1;
+                if let Some(w) = waited {
+                    c.wait_s += w;
+                    c.r.max_wait_s = c.r.max_wait_s.max(w as u32);
+                }
+                self.window(window).r.called += 1;
+            }
+            EventKind::Completed {
+                ticket,
+                category,
+                window,
+                served_s,
+                next_stop,
+                ..
+            } => {
+                self.category(&category).r.completed += 1;
+                let w = self.window(window);
+                w.r.completed += 1;
+                w.service_s += u64::from(served_s);
+                if let Some(next) = next_stop {
+                    self.requeue(&ticket, at, Some(&next));
+                }
+            }
+            EventKind::NoShow { ticket, window, .. } => {
+                if let Some((c, _)) = self.tickets.get(&ticket).cloned() {
+                    self.category(&c).r.no_shows += 1;
+                }
+                self.window(window).r.no_shows += 1;
+            }
+            EventKind::Reactivated { ticket, .. } => {
+                if let Some((c, _)) = self.tickets.get(&ticket).cloned() {
+                    let c = self.category(&c);
+                    c.r.no_shows = c.r.no_shows.saturating_sub(1);
+                }
+                self.requeue(&ticket, at, None);
+            }
+            EventKind::Transferred {
+                ticket,
+                from_window,
+                to,
+                ..
+            } => {
+                self.window(from_window).r.transferred += 1;
+                let category = match &to {
+                    TransferTarget::Category(c) => Some(c.clone()),
+                    TransferTarget::Window(_) => None,
+                };
+                self.requeue(&ticket, at, category.as_ref());
+            }
+            EventKind::Cancelled { ticket, .. } => {
+                if let Some((c, _)) = self.tickets.get(&ticket).cloned() {
+                    self.category(&c).r.cancelled += 1;
+                }
+            }
+            EventKind::Expired { ticket, .. } => {
+                if let Some((c, _)) = self.tickets.get(&ticket).cloned() {
+                    self.category(&c).r.expired += 1;
+                }
+            }
+            EventKind::YellowCard { window, reason, .. } => match (reason, window) {
+                (CardReason::Handling, Some(w)) => self.window(w).r.yellow_cards += 1,
+                _ => self.waiting_cards += 1,
+            },
+            EventKind::Rated {
+                window: Some(window),
+                rating,
+                ..
+            } => {
+                let w = self.window(window);
+                w.r.ratings += 1;
+                w.score += u64::from(rating.score());
+                if rating.score() <= 2 {
+                    w.r.bad_ratings += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn windows(&self) -> Vec<WindowReport> {
+        self.windows
+            .values()
+            .map(|w| {
+                let mut r = w.r.clone();
+                r.mean_service_s = (w.service_s / u64::from(r.completed.max(1))) as u32;
+                r.mean_rating = (r.ratings > 0)
+                    .then(|| (w.score as f64 / f64::from(r.ratings) * 100.0).round() / 100.0);
+                r
+            })
+            .collect()
+    }
+}
+
+fn tally(path: &Path, from: Timestamp, to: Timestamp, day: Option<Date>) -> anyhow::Result<Tally> {
+    let conn = Store::reader(path)?;
+    let mut t = Tally::default();
+    store::for_each_event(&conn, from, to, |e| t.add(e))?;
+    if let Some(day) = day {
+        store::for_each_late_expiry(&conn, day, to, |e| t.add(e))?;
+    }
+    Ok(t)
+}
+
+/// The figures of one business day.
+pub fn day(hall: &Hall, path: &Path, date: Date, lang: Lang) -> anyhow::Result<DayReport> {
+    let from = day_start(hall, date);
+    let to = day_start(hall, date.tomorrow()?);
+    let t = tally(path, from, to, Some(date))?;
+    let mut total = empty_category(
+        CategoryId(String::new()),
+        match lang {
+            Lang::Zh => "合计".to_owned(),
+            Lang::En => "Total".to_owned(),
+        },
+    );
+    let mut total_wait = 0u64;
+    let mut categories = Vec::new();
+    // Every configured category, in the hall's order, then any category
+    // the log names that the configuration no longer has.
+    let windows = t.windows();
+    let mut sums: BTreeMap<CategoryId, CategorySums> = t.categories;
+    let ids: Vec<CategoryId> = hall
+        .categories
+        .iter()
+        .map(|c| c.id.clone())
+        .chain(
+            sums.keys()
+                .filter(|k| hall.category(k).is_none())
+                .cloned()
+                .collect::<Vec<_>>(),
+        )
+        .collect();
+    for id in ids {
+        let s = sums
+            .remove(&id)
+            .unwrap_or_else(|| CategorySums::new(id.clone()));
+        let mut r = s.r;
+        r.category = id.clone();
+        r.name = hall
+            .category(&id)
+            .map(|c| lang.pick(&c.name, &c.name_en).to_owned())
+            .unwrap_or_else(|| id.to_string());
+        r.mean_wait_s = (s.wait_s / u64::from(r.called.max(1))) as u32;
+        total.issued += r.issued;
+        total.green += r.green;
+        total.called += r.called;
+        total.completed += r.completed;
+        total.no_shows += r.no_shows;
+        total.expired += r.expired;
+        total.cancelled += r.cancelled;
+        total.max_wait_s = total.max_wait_s.max(r.max_wait_s);
+        total_wait += s.wait_s;
+        categories.push(r);
+    }
+    total.mean_wait_s = (total_wait / u64::from(total.called.max(1))) as u32;
+    Ok(DayReport {
+        date,
+        total,
+        categories,
+        windows,
+        channels: t.channels,
+        waiting_cards: t.waiting_cards,
+    })
+}
+
+/// The monthly ranking of windows: by tickets completed, then mean rating
+/// (higher first), then no-shows (fewer first).
+pub fn ranking(hall: &Hall, path: &Path, month: Date, lang: Lang) -> anyhow::Result<Ranking> {
+    let first = month.first_of_month();
+    let next = first.last_of_month().tomorrow()?;
+    let t = tally(path, day_start(hall, first), day_start(hall, next), None)?;
+    let mut windows = t.windows();
+    windows.sort_by(|a, b| {
+        b.completed
+            .cmp(&a.completed)
+            .then(
+                b.mean_rating
+                    .unwrap_or(0.0)
+                    .total_cmp(&a.mean_rating.unwrap_or(0.0)),
+            )
+            .then(a.no_shows.cmp(&b.no_shows))
+            .then(a.window.cmp(&b.window))
+    });
+    for (i, w) in windows.iter_mut().enumerate() {
+        w.rank = Some(i as u32 + 1);
+    }
+    Ok(Ranking {
+        month: first.strftime("%Y-%m").to_string(),
+        rule: match lang {
+            Lang::Zh => "按办结量排序；相同时满意度均分高者在前；再相同时过号少者在前".to_owned(),
+            Lang::En => {
+                "by tickets completed; then higher mean rating; then fewer no-shows".to_owned()
+            }
+        },
+        windows,
+    })
+}

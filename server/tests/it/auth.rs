@@ -1,0 +1,290 @@
+//! 401 without a token, 403 when the token may not do it; staff, devices
+//! and the admin token.
+
+use serde_json::json;
+
+use crate::harness::{ADMIN, Server};
+
+/// Every mutating route, with a body it accepts.
+const MUTATING: &[(&str, &str, &str)] = &[
+    ("POST", "/api/tickets", r#"{"category":"bdc"}"#),
+    ("POST", "/api/tickets/aaaaaaaaaaaaaaaaaaaaaaaaaa/cancel", ""),
+    (
+        "POST",
+        "/api/tickets/aaaaaaaaaaaaaaaaaaaaaaaaaa/reactivate",
+        "",
+    ),
+    (
+        "POST",
+        "/api/tickets/aaaaaaaaaaaaaaaaaaaaaaaaaa/rating",
+        r#"{"rating":"satisfied"}"#,
+    ),
+    ("POST", "/api/windows/7/call", ""),
+    ("POST", "/api/windows/7/recall", ""),
+    ("POST", "/api/windows/7/start", ""),
+    ("POST", "/api/windows/7/complete", ""),
+    ("POST", "/api/windows/7/no-show", ""),
+    ("POST", "/api/windows/7/transfer", r#"{"category":"sw"}"#),
+    ("POST", "/api/windows/7/pause", r#"{"reason":"午休"}"#),
+    ("POST", "/api/windows/7/resume", ""),
+    ("POST", "/api/windows/7/open", ""),
+    ("POST", "/api/windows/7/close", ""),
+    ("POST", "/api/logout", ""),
+    (
+        "POST",
+        "/api/staff",
+        r#"{"username":"x","password":"12345678"}"#,
+    ),
+    ("PATCH", "/api/staff/x", r#"{"disabled":true}"#),
+    ("DELETE", "/api/staff/x", ""),
+    ("POST", "/api/devices", r#"{"name":"k","kind":"kiosk"}"#),
+    ("DELETE", "/api/devices/1", ""),
+    (
+        "POST",
+        "/api/devices/self/status",
+        r#"{"status":"paper_end"}"#,
+    ),
+    (
+        "POST",
+        "/api/appointments",
+        r#"{"code":"c","category":"bdc","slot_start":"2026-11-25T01:00:00Z","slot_end":"2026-11-25T02:00:00Z"}"#,
+    ),
+    ("POST", "/api/appointments/c/check-in", ""),
+    ("POST", "/api/test/clock", r#"{"advance_s":1}"#),
+];
+
+#[test]
+fn every_mutating_route_needs_a_token() {
+    let s = Server::start();
+    let before = s.queue();
+    for (method, path, body) in MUTATING {
+        let headers = [("Content-Type", "application/json")];
+        let none = s.send(method, path, None, &headers, Some(body));
+        assert_eq!(none.status, 401, "{method} {path}: {}", none.body);
+        assert_eq!(none.code(), "unauthorized");
+        let bad = s.send(
+            method,
+            path,
+            Some("lbs_not-a-real-token"),
+            &headers,
+            Some(body),
+        );
+        assert_eq!(bad.status, 401, "{method} {path} with a bad token");
+        let basic = s.send(
+            method,
+            path,
+            None,
+            &[
+                ("Content-Type", "application/json"),
+                ("Authorization", "Basic YTpi"),
+            ],
+            Some(body),
+        );
+        assert_eq!(basic.status, 401, "{method} {path} with basic auth");
+    }
+    assert_eq!(s.queue(), before, "nothing changed");
+    // Reading public data needs no token.
+    s.get("/api/queue").expect(200);
+    s.get("/api/hall").expect(200);
+    // Reports and the staff list do.
+    s.get("/api/reports/day").expect_error(401, "unauthorized");
+    s.get("/api/staff").expect_error(401, "unauthorized");
+}
+
+#[test]
+fn a_fresh_database_has_no_staff_and_no_default_password() {
+    let s = Server::start();
+    assert_eq!(s.get_as(ADMIN, "/api/staff").expect(200), json!([]));
+    for (user, pass) in [
+        ("admin", "admin"),
+        ("admin", "password"),
+        ("root", "12345678"),
+    ] {
+        let a = s.send(
+            "POST",
+            "/api/login",
+            None,
+            &[("Content-Type", "application/json")],
+            Some(&json!({"username": user, "password": pass}).to_string()),
+        );
+        a.expect_error(401, "bad_credentials");
+    }
+}
+
+#[test]
+fn staff_act_only_on_their_windows() {
+    let s = Server::start();
+    let clerk = s.staff("wang.li", "staff", &[7, 8]);
+    s.issue("bdc");
+    s.issue("bdc");
+    let me = s.get_as(&clerk, "/api/me").expect(200);
+    assert_eq!(me["username"], "wang.li");
+    assert_eq!(me["windows"], json!([7, 8]));
+    s.post_empty(&clerk, "/api/windows/7/call").expect(200);
+    let before = s.queue();
+    s.post_empty(&clerk, "/api/windows/9/call")
+        .expect_error(403, "window_not_assigned");
+    s.post(&clerk, "/api/windows/9/pause", json!({"reason": "x"}))
+        .expect_error(403, "window_not_assigned");
+    s.get_as(&clerk, "/api/windows/9/waiting")
+        .expect_error(403, "window_not_assigned");
+    assert_eq!(s.queue(), before, "a refusal changes nothing");
+    // Window staff do not issue tickets, nor manage accounts.
+    s.post(&clerk, "/api/tickets", json!({"category": "bdc"}))
+        .expect_error(403, "forbidden");
+    s.get_as(&clerk, "/api/staff")
+        .expect_error(403, "forbidden");
+    s.post(
+        &clerk,
+        "/api/staff",
+        json!({"username": "me2", "password": "12345678"}),
+    )
+    .expect_error(403, "forbidden");
+    // Reassigned: the new windows apply at once.
+    s.send(
+        "PATCH",
+        "/api/staff/wang.li",
+        Some(ADMIN),
+        &[("Content-Type", "application/json")],
+        Some(r#"{"windows":[9]}"#),
+    )
+    .expect(200);
+    s.post_empty(&clerk, "/api/windows/9/call").expect(200);
+    s.post_empty(&clerk, "/api/windows/7/complete")
+        .expect_error(403, "window_not_assigned");
+}
+
+#[test]
+fn devices_issue_on_their_channel_and_displays_only_read() {
+    let s = Server::start();
+    let kiosk = s.device("大厅 1 号取号机", "kiosk");
+    let display = s.device("大厅主屏", "display");
+    let desk = s.device("导服台", "guide_desk");
+    let t = s
+        .post(&kiosk, "/api/tickets", json!({"category": "bdc"}))
+        .expect(201);
+    assert_eq!(t["channel"], "kiosk");
+    s.post(
+        &kiosk,
+        "/api/tickets",
+        json!({"category": "bdc", "channel": "guide_desk"}),
+    )
+    .expect_error(403, "forbidden");
+    let g = s
+        .post(
+            &kiosk,
+            "/api/tickets",
+            json!({"category": "bdc", "priority": "green", "group": "military"}),
+        )
+        .expect(201);
+    assert_eq!(g["group"], "military");
+    let d = s
+        .post(&desk, "/api/tickets", json!({"category": "bdc"}))
+        .expect(201);
+    assert_eq!(d["channel"], "guide_desk");
+    s.post(&display, "/api/tickets", json!({"category": "bdc"}))
+        .expect_error(403, "forbidden");
+    s.post_empty(&kiosk, "/api/windows/7/call")
+        .expect_error(403, "forbidden");
+    s.post_empty(&display, "/api/windows/7/call")
+        .expect_error(403, "forbidden");
+    s.get_as(&kiosk, "/api/devices")
+        .expect_error(403, "forbidden");
+    // Removing a device revokes its token; the list never shows tokens.
+    let list = s.get_as(ADMIN, "/api/devices").expect(200);
+    assert_eq!(list.as_array().unwrap().len(), 3);
+    assert!(!list.to_string().contains(&kiosk));
+    let id = list[0]["id"].as_i64().unwrap();
+    s.send(
+        "DELETE",
+        &format!("/api/devices/{id}"),
+        Some(ADMIN),
+        &[],
+        None,
+    )
+    .expect(204);
+    s.post(&kiosk, "/api/tickets", json!({"category": "bdc"}))
+        .expect_error(401, "unauthorized");
+}
+
+#[test]
+fn guide_desk_staff_issue_and_sessions_end() {
+    let s = Server::start();
+    let guide = s.staff("zhao", "guide", &[]);
+    let t = s
+        .post(&guide, "/api/tickets", json!({"category": "sw"}))
+        .expect(201);
+    assert_eq!(t["channel"], "guide_desk");
+    // Wrong password, short password, logout, disable.
+    let wrong = s.send(
+        "POST",
+        "/api/login",
+        None,
+        &[("Content-Type", "application/json")],
+        Some(r#"{"username":"zhao","password":"not-the-password"}"#),
+    );
+    wrong.expect_error(401, "bad_credentials");
+    s.post(
+        ADMIN,
+        "/api/staff",
+        json!({"username": "short", "password": "1234567"}),
+    )
+    .expect_error(422, "weak_password");
+    s.post(
+        ADMIN,
+        "/api/staff",
+        json!({"username": "zhao", "password": "12345678"}),
+    )
+    .expect_error(409, "username_taken");
+    s.post(
+        ADMIN,
+        "/api/staff",
+        json!({"username": "bad name", "password": "12345678"}),
+    )
+    .expect_error(422, "bad_username");
+    s.post(
+        ADMIN,
+        "/api/staff",
+        json!({"username": "w", "password": "12345678", "windows": [999]}),
+    )
+    .expect_error(422, "unknown_window");
+    s.post_empty(&guide, "/api/logout").expect(204);
+    s.post(&guide, "/api/tickets", json!({"category": "sw"}))
+        .expect_error(401, "unauthorized");
+    let again = s.login("zhao", "secret-password");
+    s.send(
+        "PATCH",
+        "/api/staff/zhao",
+        Some(ADMIN),
+        &[("Content-Type", "application/json")],
+        Some(r#"{"disabled":true}"#),
+    )
+    .expect(200);
+    s.post(&again, "/api/tickets", json!({"category": "sw"}))
+        .expect_error(401, "unauthorized");
+    let refused = s.send(
+        "POST",
+        "/api/login",
+        None,
+        &[("Content-Type", "application/json")],
+        Some(r#"{"username":"zhao","password":"secret-password"}"#),
+    );
+    refused.expect_error(401, "bad_credentials");
+    // An admin account acts everywhere.
+    let boss = s.staff("boss", "admin", &[]);
+    s.post_empty(&boss, "/api/windows/40/open").expect(200);
+    s.get_as(&boss, "/api/staff").expect(200);
+}
+
+#[test]
+fn passwords_and_tokens_stay_out_of_logs_and_answers() {
+    let s = Server::start();
+    let token = s.staff("li", "staff", &[7]);
+    let list = s.get_as(ADMIN, "/api/staff").expect(200).to_string();
+    assert!(!list.contains("secret-password"));
+    assert!(!list.contains("argon2"));
+    let log = s.log();
+    assert!(!log.contains("secret-password"));
+    assert!(!log.contains(&token));
+    assert!(!log.contains(crate::harness::ADMIN));
+}

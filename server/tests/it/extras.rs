@@ -1,0 +1,137 @@
+//! Appointments, ratings, reports and rankings.
+
+use serde_json::json;
+
+use crate::harness::{ADMIN, Server};
+
+#[test]
+fn appointments_are_masked_and_check_in_once() {
+    let s = Server::start();
+    let kiosk = s.device("1 号取号机", "kiosk");
+    let a = s
+        .post(
+            ADMIN,
+            "/api/appointments",
+            json!({
+                "code": "YY20261125001", "category": "bdc",
+                "slot_start": "2026-11-25T09:00:00+08:00", "slot_end": "2026-11-25T09:30:00+08:00",
+                "name": "张三明", "phone": "13812345678", "id_number": "620722199001011234"
+            }),
+        )
+        .expect(201);
+    assert_eq!(a["name"], "张*明");
+    assert_eq!(a["phone"], "138****5678");
+    assert_eq!(a["id_number"], "6207**********1234");
+    // Nothing in clear in the database file either.
+    let db = std::fs::read(s.db()).unwrap();
+    let wal = std::fs::read(s.db().with_extension("sqlite-wal")).unwrap_or_default();
+    for bytes in [&db, &wal] {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(!text.contains("13812345678"));
+        assert!(!text.contains("620722199001011234"));
+        assert!(!text.contains("张三明"));
+    }
+    s.post(
+        ADMIN,
+        "/api/appointments",
+        json!({
+            "code": "YY20261125001", "category": "bdc",
+            "slot_start": "2026-11-25T09:00:00+08:00", "slot_end": "2026-11-25T09:30:00+08:00"
+        }),
+    )
+    .expect_error(409, "appointment_exists");
+    s.post(
+        &kiosk,
+        "/api/appointments",
+        json!({
+            "code": "X", "category": "bdc",
+            "slot_start": "2026-11-25T09:00:00+08:00", "slot_end": "2026-11-25T09:30:00+08:00"
+        }),
+    )
+    .expect_error(403, "forbidden");
+    s.issue("bdc");
+    let t = s
+        .post_empty(&kiosk, "/api/appointments/YY20261125001/check-in")
+        .expect(201);
+    assert_eq!(t["channel"], "appointment");
+    assert_eq!(t["number"], "B002");
+    // A due appointment goes before the walk-in.
+    assert_eq!(s.call(7).unwrap()["id"], t["id"]);
+    s.post_empty(&kiosk, "/api/appointments/YY20261125001/check-in")
+        .expect_error(409, "already_checked_in");
+    s.post_empty(&kiosk, "/api/appointments/NOPE/check-in")
+        .expect_error(404, "unknown_appointment");
+    s.post(
+        ADMIN,
+        "/api/appointments",
+        json!({
+            "code": "TOMORROW", "category": "bdc",
+            "slot_start": "2026-11-26T09:00:00+08:00", "slot_end": "2026-11-26T09:30:00+08:00"
+        }),
+    )
+    .expect(201);
+    s.post_empty(&kiosk, "/api/appointments/TOMORROW/check-in")
+        .expect_error(409, "appointment_not_today");
+}
+
+#[test]
+fn ratings_feed_the_report_and_the_monthly_ranking() {
+    let s = Server::start();
+    let kiosk = s.device("评价器", "kiosk");
+    let clerk7 = s.staff("a", "staff", &[7]);
+    let clerk8 = s.staff("b", "staff", &[8]);
+    let serve = |token: &str, window: u32, rating: &str| {
+        let t = s
+            .post(ADMIN, "/api/tickets", json!({"category": "bdc"}))
+            .expect(201);
+        s.post_empty(token, &format!("/api/windows/{window}/call"))
+            .expect(200);
+        s.post_empty(token, &format!("/api/windows/{window}/start"))
+            .expect(200);
+        s.advance(300);
+        s.post_empty(token, &format!("/api/windows/{window}/complete"))
+            .expect(200);
+        s.post(
+            &kiosk,
+            &format!("/api/tickets/{}/rating", t["id"].as_str().unwrap()),
+            json!({"rating": rating}),
+        )
+        .expect(200);
+    };
+    serve(&clerk7, 7, "very_satisfied");
+    serve(&clerk7, 7, "satisfied");
+    serve(&clerk8, 8, "very_dissatisfied");
+    let ranking = s.get("/api/rankings?month=2026-11").expect(200);
+    assert_eq!(ranking["month"], "2026-11");
+    let windows = ranking["windows"].as_array().unwrap();
+    assert_eq!(windows[0]["window"], 7);
+    assert_eq!(windows[0]["rank"], 1);
+    assert_eq!(windows[0]["completed"], 2);
+    assert_eq!(windows[0]["mean_service_s"], 300);
+    assert_eq!(windows[0]["mean_rating"], 4.5);
+    assert_eq!(windows[1]["window"], 8);
+    assert_eq!(windows[1]["bad_ratings"], 1);
+    let report = s.get_as(&clerk8, "/api/reports/day").expect(200);
+    assert_eq!(report["date"], "2026-11-25");
+    assert_eq!(report["total"]["completed"], 3);
+    assert_eq!(report["channels"]["guide_desk"], 3);
+    let empty = s.get("/api/rankings?month=2026-10").expect(200);
+    assert_eq!(empty["windows"], json!([]));
+}
+
+#[test]
+fn a_multi_stop_visit_moves_on_after_completion() {
+    let s = Server::start();
+    let t = s
+        .post(
+            ADMIN,
+            "/api/tickets",
+            json!({"category": "bdc", "stops": ["sw"]}),
+        )
+        .expect(201);
+    s.call(7).unwrap();
+    let done = s.post_empty(ADMIN, "/api/windows/7/complete").expect(200);
+    assert_eq!(done["ticket"]["status"], "waiting");
+    assert_eq!(done["ticket"]["category"], "sw");
+    assert_eq!(s.call(29).unwrap()["id"], t["id"]);
+}

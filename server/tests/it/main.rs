@@ -1,0 +1,14 @@
+//! lobby-server's integration tests: the real binary on an ephemeral port,
+//! its own SQLite file and a fake clock, driven over HTTP and WebSocket.
+
+mod auth;
+mod bad_input;
+mod clock;
+mod concurrency;
+mod contract;
+mod crash;
+mod extras;
+mod harness;
+mod migration;
+mod restart;
+mod stream;

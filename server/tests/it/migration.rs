@@ -1,0 +1,97 @@
+//! Databases written by older versions open and migrate forward.
+
+use std::process::Command;
+use std::sync::Arc;
+
+use crate::harness::{ADMIN, Server};
+
+const V1: &str = include_str!("fixtures/v1.sql");
+
+fn user_version(path: &std::path::Path) -> i32 {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn a_version_1_file_migrates_and_keeps_its_queues() {
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let db = dir.path().join("lobby.sqlite");
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch(V1)
+        .unwrap();
+    assert_eq!(user_version(&db), 1);
+    // The fixture's morning, an hour later.
+    let s = Server::start_in(dir.clone(), "2026-11-24T10:00:00+08:00");
+    assert_eq!(user_version(&db), lobby_server::store::VERSION);
+    let b1 = s.get("/api/tickets/tbqnz37l7qvp3u3oypfcfx7s64").expect(200);
+    assert_eq!(b1["number"], "B001");
+    assert_eq!(b1["status"], "waiting");
+    let b2 = s.get("/api/tickets/lckvnwjh2gzpou3f2634y27wgu").expect(200);
+    assert_eq!(b2["status"], "called");
+    assert_eq!(b2["window"], 7);
+    assert_eq!(b2["priority"], "green");
+    // The new tables work: staff, devices, appointments.
+    s.staff("li", "staff", &[7]);
+    s.device("大厅 1 号取号机", "kiosk");
+    // Numbering continues.
+    assert_eq!(s.issue("bdc")["number"], "B003");
+    assert_eq!(s.issue("sw")["number"], "D002");
+    let q = s.queue();
+    let bdc = q["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["category"] == "bdc")
+        .unwrap();
+    assert_eq!(bdc["waiting"], 2);
+    // Opening it again is a no-op migration.
+    let s = s.restart();
+    assert_eq!(user_version(&db), lobby_server::store::VERSION);
+    s.get_as(ADMIN, "/api/staff").expect(200);
+}
+
+#[test]
+fn a_file_from_a_newer_server_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("lobby.sqlite");
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch("PRAGMA user_version = 99;")
+        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_lobby-server"))
+        .args(["--listen", "127.0.0.1:0", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("newer"), "{err}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn a_bad_configuration_lists_every_problem_and_exits() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("hall.toml");
+    std::fs::write(
+        &config,
+        "[centre]\nname = \"x\"\ntimezone = \"Mars/Olympus\"\n\n[[categories]]\nid = \"a\"\nprefix = \"a1\"\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_lobby-server"))
+        .args(["--listen", "127.0.0.1:0", "--config"])
+        .arg(&config)
+        .arg("--db")
+        .arg(dir.path().join("db.sqlite"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("hall.toml:"), "{err}");
+    assert!(
+        err.lines().filter(|l| l.contains("hall.toml:")).count() >= 2,
+        "{err}"
+    );
+}

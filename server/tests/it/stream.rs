@@ -1,0 +1,167 @@
+//! The WebSocket event stream: a snapshot first, then events with
+//! sequence numbers; a reconnecting client gets what it missed.
+
+use std::net::TcpStream;
+use std::time::Duration;
+
+use serde_json::Value;
+use tungstenite::stream::MaybeTlsStream;
+use tungstenite::{Message, WebSocket};
+
+use crate::harness::{ADMIN, Server};
+
+type Socket = WebSocket<MaybeTlsStream<TcpStream>>;
+
+fn connect(s: &Server, query: &str) -> Socket {
+    let (socket, _) = tungstenite::connect(s.ws_url(query)).expect("the stream accepts");
+    if let MaybeTlsStream::Plain(tcp) = socket.get_ref() {
+        tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    }
+    socket
+}
+
+fn next(socket: &mut Socket) -> Value {
+    loop {
+        match socket.read().expect("a message within the timeout") {
+            Message::Text(t) => return serde_json::from_str(&t).unwrap(),
+            Message::Close(_) => panic!("closed"),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn snapshot_first_then_events_in_sequence() {
+    let s = Server::start();
+    s.issue("bdc");
+    let mut public = connect(&s, "");
+    let snap = next(&mut public);
+    assert_eq!(snap["kind"], "snapshot");
+    let seq = snap["seq"].as_u64().unwrap();
+    assert!(seq >= 2, "day_changed and issued came before");
+    let bdc = snap["queue"]["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["category"] == "bdc")
+        .unwrap()
+        .clone();
+    assert_eq!(bdc["waiting"], 1);
+    let mut staff = connect(&s, &format!("?token={ADMIN}"));
+    assert_eq!(next(&mut staff)["seq"], seq);
+
+    let t = s.issue("sw");
+    let e = next(&mut public);
+    assert_eq!(e["kind"], "event");
+    assert_eq!(e["seq"], seq + 1);
+    assert_eq!(e["event"]["type"], "issued");
+    assert_eq!(e["event"]["ticket"]["number"], "D001");
+    assert_eq!(
+        e["event"]["ticket"]["id"], "",
+        "no ticket ids for the public"
+    );
+    let e = next(&mut staff);
+    assert_eq!(e["event"]["ticket"]["id"], t["id"], "staff see ids");
+
+    s.call(7).unwrap();
+    let opened = next(&mut public);
+    assert_eq!(opened["seq"], seq + 2);
+    assert_eq!(opened["event"]["type"], "window_opened");
+    let called = next(&mut public);
+    assert_eq!(called["seq"], seq + 3);
+    assert_eq!(called["event"]["type"], "called");
+    assert_eq!(called["event"]["number"], "B001");
+    assert_eq!(called["event"]["window"], 7);
+    s.post_empty(ADMIN, "/api/windows/7/recall").expect(200);
+    assert_eq!(next(&mut public)["event"]["type"], "recalled");
+    // A new client's snapshot carries the recent calls.
+    let mut late = connect(&s, "");
+    let snap = next(&mut late);
+    assert_eq!(snap["seq"], seq + 4);
+    let recent = snap["recent_calls"].as_array().unwrap();
+    assert_eq!(recent[0]["type"], "recalled");
+    assert_eq!(recent[1]["type"], "called");
+}
+
+#[test]
+fn a_reconnecting_client_gets_what_it_missed() {
+    let s = Server::start();
+    let mut first = connect(&s, "");
+    let snap = next(&mut first);
+    let mut last = snap["seq"].as_u64().unwrap();
+    s.issue("bdc");
+    last = last.max(next(&mut first)["seq"].as_u64().unwrap());
+    // The client goes away; three events happen.
+    drop(first);
+    s.issue("bdc");
+    s.call(7).unwrap();
+    let mut again = connect(&s, &format!("?since={last}"));
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let m = next(&mut again);
+        assert_eq!(m["kind"], "event", "no snapshot on resume: {m}");
+        seen.push((
+            m["seq"].as_u64().unwrap(),
+            m["event"]["type"].as_str().unwrap().to_owned(),
+        ));
+    }
+    assert_eq!(
+        seen,
+        vec![
+            (last + 1, "issued".to_owned()),
+            (last + 2, "window_opened".to_owned()),
+            (last + 3, "called".to_owned()),
+        ]
+    );
+    // Then live.
+    s.issue("sw");
+    assert_eq!(next(&mut again)["seq"], last + 4);
+    // Up to date: nothing is replayed, the next message is the next event.
+    let mut current = connect(&s, &format!("?since={}", last + 4));
+    s.issue("sw");
+    assert_eq!(next(&mut current)["seq"], last + 5);
+    // A sequence the server never had: a snapshot.
+    let mut lost = connect(&s, "?since=999999");
+    let m = next(&mut lost);
+    assert_eq!(m["kind"], "snapshot");
+    assert_eq!(m["seq"], last + 5);
+}
+
+#[test]
+fn resume_works_across_a_restart_with_a_snapshot() {
+    let s = Server::start();
+    s.issue("bdc");
+    let s = s.restart();
+    let mut c = connect(&s, "?since=1");
+    // The ring is empty after a restart: the server sends a snapshot.
+    let m = next(&mut c);
+    assert_eq!(m["kind"], "snapshot");
+    assert_eq!(m["seq"], 2);
+}
+
+#[test]
+fn device_reports_reach_the_stream() {
+    let s = Server::start();
+    let kiosk = s.device("大厅 2 号取号机", "kiosk");
+    let mut c = connect(&s, "");
+    next(&mut c);
+    s.post(
+        &kiosk,
+        "/api/devices/self/status",
+        serde_json::json!({"status": "paper_end", "detail": "纸仓空"}),
+    )
+    .expect(200);
+    let m = next(&mut c);
+    assert_eq!(m["kind"], "device");
+    assert_eq!(m["device"]["status"], "paper_end");
+    assert_eq!(m["device"]["name"], "大厅 2 号取号机");
+    let list = s.get_as(ADMIN, "/api/devices").expect(200);
+    assert_eq!(list[0]["status"]["status"], "paper_end");
+    // Only devices report.
+    s.post(
+        ADMIN,
+        "/api/devices/self/status",
+        serde_json::json!({"status": "ok"}),
+    )
+    .expect_error(403, "forbidden");
+}
