@@ -1,0 +1,699 @@
+// /admin: for centre managers only. The hall live (every window, every
+// queue, yellow cards, today's counts), staff accounts and device tokens.
+"use strict";
+
+(function () {
+  const { t, h, $, api, session, clock, nameOf, fmtDuration } = Lobby;
+
+  const state = {
+    session: null, // {token, staff|null, admin_token}
+    hall: null,
+    queue: null,
+    stream: null,
+    staff: [],
+    devices: [],
+    cards: [], // recent yellow cards, newest first
+    tab: "live",
+  };
+
+  function token() {
+    return state.session && state.session.token;
+  }
+
+  function showView(name) {
+    for (const v of ["login", "refused", "admin"]) Lobby.show($("#" + v + "-view"), v === name);
+    Lobby.show($("#who"), name === "admin");
+    Lobby.show($("#logout"), name === "admin");
+  }
+
+  function message(el, text, ok) {
+    el.textContent = text;
+    el.className = "message " + (ok ? "ok" : "error");
+  }
+
+  // A lapsed session or a non-admin goes back to the door; anything else
+  // is shown as the server's own message.
+  function failed(err, el) {
+    if (err instanceof Lobby.ApiError && err.status === 401) {
+      logout(t("login.expired"));
+      return;
+    }
+    if (err instanceof Lobby.ApiError && err.status === 403) {
+      refuse();
+      return;
+    }
+    if (el) message(el, err.message, false);
+  }
+
+  function categoryName(id) {
+    const c = state.hall && state.hall.categories.find((x) => x.id === id);
+    return c ? nameOf(c) : id;
+  }
+
+  function siteName(id) {
+    const s = state.hall && state.hall.sites.find((x) => x.id === id);
+    return s ? nameOf(s) : id || "—";
+  }
+
+  // "7,8,10-12" → [7, 8, 10, 11, 12]; null when malformed.
+  function parseWindows(text) {
+    const out = [];
+    for (const part of text.split(/[,，、\s]+/).filter(Boolean)) {
+      const m = /^(\d+)(?:[-–~](\d+))?$/.exec(part);
+      if (!m) return null;
+      const a = Number(m[1]);
+      const b = m[2] ? Number(m[2]) : a;
+      if (b < a || b - a > 500) return null;
+      for (let n = a; n <= b; n++) if (!out.includes(n)) out.push(n);
+    }
+    return out.sort((x, y) => x - y);
+  }
+
+  // [7, 8, 9, 12] → "7-9, 12".
+  function formatWindows(list) {
+    const sorted = [...list].sort((a, b) => a - b);
+    const parts = [];
+    for (let i = 0; i < sorted.length; i++) {
+      let j = i;
+      while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+      parts.push(j > i ? sorted[i] + "-" + sorted[j] : String(sorted[i]));
+      i = j;
+    }
+    return parts.join(", ");
+  }
+
+  // --------------------------------------------------------------- login
+
+  async function login(ev) {
+    ev.preventDefault();
+    const err = $("#login-error");
+    err.textContent = "";
+    const button = $("#login-submit");
+    button.disabled = true;
+    try {
+      const ans = await api("POST", "/api/login", {
+        username: $("#username").value.trim(),
+        password: $("#password").value,
+      });
+      $("#password").value = "";
+      if (ans.staff.role !== "admin") {
+        // Not for this page: end the session just opened, and say so.
+        api("POST", "/api/logout", null, ans.token).catch(() => {});
+        refuse();
+        return;
+      }
+      state.session = { token: ans.token, staff: ans.staff, admin_token: false };
+      session.set(state.session);
+      await enter();
+    } catch (e) {
+      err.textContent = e.message;
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function tokenLogin() {
+    const err = $("#login-error");
+    err.textContent = "";
+    const tok = $("#admin-token").value.trim();
+    if (!tok) return;
+    try {
+      const me = await api("GET", "/api/me", null, tok);
+      if (me.kind !== "admin") {
+        refuse();
+        return;
+      }
+      $("#admin-token").value = "";
+      state.session = { token: tok, staff: null, admin_token: true };
+      session.set(state.session);
+      await enter();
+    } catch (e) {
+      err.textContent = e.message;
+    }
+  }
+
+  function refuse() {
+    if (state.stream) state.stream.stop();
+    state.stream = null;
+    Lobby.show($("#offline"), false);
+    showView("refused");
+  }
+
+  async function logout(text) {
+    const tok = token();
+    const wasAccount = state.session && !state.session.admin_token;
+    if (state.stream) state.stream.stop();
+    state.stream = null;
+    Lobby.show($("#offline"), false);
+    session.clear();
+    state.session = null;
+    if (tok && wasAccount && !text) api("POST", "/api/logout", null, tok).catch(() => {});
+    showView("login");
+    $("#login-error").textContent = text || "";
+  }
+
+  async function enter() {
+    if (!state.hall) state.hall = await api("GET", "/api/hall");
+    $("#centre-name").textContent = nameOf(state.hall.centre) + " · " + t("adm.page_title");
+    const s = state.session;
+    $("#who").textContent = s.staff ? s.staff.display_name || s.staff.username : t("adm.who_token");
+    // The first admin-only read decides: a 403 here means not an admin.
+    try {
+      state.staff = await api("GET", "/api/staff", null, token());
+    } catch (e) {
+      if (e.status !== 403) throw e;
+      session.clear();
+      state.session = null;
+      refuse();
+      return;
+    }
+    state.queue = await api("GET", "/api/queue", null, token());
+    clock.sync(state.queue.at);
+    showView("admin");
+    fillSites();
+    selectTab(state.tab);
+    renderLive();
+    startStream();
+  }
+
+  // --------------------------------------------------------------- live
+
+  function startStream() {
+    if (state.stream) state.stream.stop();
+    state.stream = new Lobby.Stream({
+      token: token(),
+      onSnapshot: (msg) => {
+        state.queue = msg.queue;
+        renderLive();
+      },
+      onEvent: (ev) => {
+        if (ev.type === "yellow_card") {
+          state.cards.unshift(ev);
+          state.cards.length = Math.min(state.cards.length, 50);
+          renderCards();
+        }
+        refreshSoon();
+      },
+      onDevice: (report) => {
+        const d = state.devices.find((x) => x.id === report.device);
+        if (d) {
+          d.status = report;
+          renderDevices();
+        }
+      },
+      onState: (online) => {
+        Lobby.show($("#offline"), !online);
+        if (online) refreshSoon();
+      },
+    });
+    state.stream.start();
+  }
+
+  async function refresh() {
+    if (!token()) return;
+    try {
+      state.queue = await api("GET", "/api/queue", null, token());
+      clock.sync(state.queue.at);
+      renderLive();
+    } catch (e) {
+      if (e.code === "network") {
+        if (state.stream) state.stream.kick();
+      } else {
+        failed(e);
+      }
+    }
+  }
+
+  const refreshSoon = Lobby.coalesce(refresh, 1000);
+
+  function windowState(w) {
+    if (!w.open) return "closed";
+    if (w.paused) return "paused";
+    if (w.current && w.current.status === "called") return "calling";
+    if (w.current && w.current.status === "serving") return "serving";
+    return "idle";
+  }
+
+  function renderLive() {
+    if (!state.queue || $("#admin-view").hidden) return;
+    renderSummary();
+    renderWall();
+    renderCategories();
+    renderCards();
+  }
+
+  function renderSummary() {
+    const q = state.queue;
+    const sum = (k) => q.categories.reduce((a, c) => a + (c[k] || 0), 0);
+    $("#sum-waiting").textContent = sum("waiting");
+    $("#sum-issued").textContent = sum("issued");
+    $("#sum-completed").textContent = sum("completed");
+    $("#sum-no_shows").textContent = sum("no_shows");
+    $("#sum-expired").textContent = sum("expired");
+    $("#sum-open").textContent = q.windows.filter((w) => w.open).length + " / " + q.windows.length;
+    $("#sum-paused").textContent = q.windows.filter((w) => w.open && w.paused).length;
+    const late = q.categories.filter((c) => isLate(c)).length;
+    $("#sum-warn").textContent = late;
+    $("#sum-warn-box").classList.toggle("warn", late > 0);
+  }
+
+  // Seconds since the queue view was taken, so waits keep counting
+  // between refreshes.
+  function drift() {
+    return state.queue ? Math.max(0, (clock.now() - Date.parse(state.queue.at)) / 1000) : 0;
+  }
+
+  function longest(c) {
+    return c.waiting ? (c.longest_wait_s || 0) + drift() : 0;
+  }
+
+  function threshold(id) {
+    const c = state.hall.categories.find((x) => x.id === id);
+    return c ? c.warn_wait_min : 0;
+  }
+
+  function isLate(c) {
+    const min = threshold(c.category);
+    return c.waiting > 0 && min > 0 && longest(c) >= min * 60;
+  }
+
+  function renderWall() {
+    const bySite = new Map();
+    for (const w of state.queue.windows) {
+      if (!bySite.has(w.site)) bySite.set(w.site, []);
+      bySite.get(w.site).push(w);
+    }
+    const sections = [];
+    for (const [site, windows] of bySite) {
+      sections.push(
+        h(
+          "div",
+          { class: "wall-site" },
+          h("h3", null, siteName(site)),
+          h("div", { class: "wall" }, windows.map(tile)),
+        ),
+      );
+    }
+    $("#wall").replaceChildren(...sections);
+  }
+
+  function tile(w) {
+    const st = windowState(w);
+    const cur = w.current;
+    let line = t("adm.legend_" + st);
+    let since = null;
+    if (st === "paused") {
+      line = w.paused;
+      since = w.paused_at;
+    } else if (cur) {
+      line = cur.number;
+      since = cur.status === "serving" ? cur.started_at : cur.called_at;
+    }
+    const cat = cur && state.hall.categories.find((c) => c.id === cur.category);
+    const late =
+      cur && cur.status === "serving" && cat && cat.warn_handle_min > 0 && clock.since(cur.started_at) >= cat.warn_handle_min * 60;
+    const primary = w.categories.slice(0, w.primary).map(categoryName).join("、");
+    return h(
+      "div",
+      {
+        class: "tile " + st + (late ? " late" : ""),
+        dataset: { window: w.number, state: st },
+        title: t("window.n", { n: w.number }) + " · " + primary,
+      },
+      h("div", { class: "n" }, w.number),
+      h("div", { class: cur ? "tk" : "" }, line),
+      since ? h("div", { class: "since", dataset: { since } }, fmtDuration(clock.since(since))) : null,
+    );
+  }
+
+  function renderCategories() {
+    const q = state.queue;
+    const rows = q.categories.map((c) => {
+      const late = isLate(c);
+      const min = threshold(c.category);
+      return h(
+        "tr",
+        { class: late ? "warn" : "", dataset: { category: c.category } },
+        h("td", null, c.prefix + " " + c.name, late ? h("div", { class: "subtle" }, t("adm.warn_over", { n: min })) : null),
+        h("td", { class: "num" }, h("b", null, c.waiting), c.green ? h("div", { class: "subtle" }, t("queue.green", { n: c.green })) : null),
+        h("td", { class: "num" }, c.waiting ? fmtDuration(longest(c)) : "—"),
+        h("td", { class: "num" }, c.issued),
+        h("td", { class: "num" }, c.completed),
+        h("td", { class: "num" }, c.no_shows),
+        h("td", { class: "num" }, c.expired),
+      );
+    });
+    const sum = (k) => q.categories.reduce((a, c) => a + (c[k] || 0), 0);
+    rows.push(
+      h(
+        "tr",
+        { class: "total" },
+        h("td", null, t("adm.total")),
+        h("td", { class: "num" }, sum("waiting")),
+        h("td", { class: "num" }, ""),
+        h("td", { class: "num" }, sum("issued")),
+        h("td", { class: "num" }, sum("completed")),
+        h("td", { class: "num" }, sum("no_shows")),
+        h("td", { class: "num" }, sum("expired")),
+      ),
+    );
+    $("#category-rows").replaceChildren(...rows);
+  }
+
+  function renderCards() {
+    $("#cards").replaceChildren(
+      ...state.cards.map((ev) =>
+        h(
+          "li",
+          null,
+          Lobby.fmtTime(ev.at) + "  ",
+          ev.reason === "handling"
+            ? t("adm.card_handling", { number: ev.number, category: categoryName(ev.category), window: ev.window, minutes: ev.minutes })
+            : t("adm.card_waiting", { number: ev.number, category: categoryName(ev.category), minutes: ev.minutes }),
+        ),
+      ),
+    );
+    Lobby.show($("#cards-empty"), state.cards.length === 0);
+  }
+
+  // Running times, every second, without asking the server.
+  function tick() {
+    if (!state.queue || $("#admin-view").hidden || state.tab !== "live") return;
+    for (const el of document.querySelectorAll("#wall .since")) {
+      el.textContent = fmtDuration(clock.since(el.dataset.since));
+    }
+  }
+
+  // ---------------------------------------------------------------- tabs
+
+  function selectTab(name) {
+    state.tab = name;
+    for (const tab of ["live", "staff", "devices"]) {
+      $("#tab-" + tab).setAttribute("aria-selected", tab === name ? "true" : "false");
+      Lobby.show($("#panel-" + tab), tab === name);
+    }
+    if (name === "staff") loadStaff();
+    if (name === "devices") loadDevices();
+    if (name === "live") renderLive();
+  }
+
+  // -------------------------------------------------------------- dialog
+
+  // Asks for confirmation, or for one value when `opts.label` is given.
+  // Resolves to the value (or true), or null when cancelled. `opts.check`
+  // returns an error text for a bad value.
+  function ask(opts) {
+    return new Promise((resolve) => {
+      const dialog = $("#ask-dialog");
+      $("#ask-title").textContent = opts.title;
+      $("#ask-error").textContent = "";
+      const hasField = !!opts.label;
+      Lobby.show($("#ask-field"), hasField);
+      const input = $("#ask-input");
+      $("#ask-label").textContent = opts.label || "";
+      input.type = opts.type || "text";
+      input.value = opts.value || "";
+      input.required = hasField;
+      $("#ask-ok").className = opts.danger ? "danger" : "primary";
+      const done = (value) => {
+        $("#ask-form").onsubmit = null;
+        $("#ask-cancel").onclick = null;
+        dialog.onclose = null;
+        dialog.close();
+        resolve(value);
+      };
+      $("#ask-form").onsubmit = (ev) => {
+        ev.preventDefault();
+        if (hasField && opts.check) {
+          const problem = opts.check(input.value);
+          if (problem) {
+            $("#ask-error").textContent = problem;
+            return;
+          }
+        }
+        done(hasField ? input.value : true);
+      };
+      $("#ask-cancel").onclick = () => done(null);
+      dialog.onclose = () => resolve(null);
+      dialog.showModal();
+      if (hasField) input.focus();
+    });
+  }
+
+  // --------------------------------------------------------------- staff
+
+  async function loadStaff() {
+    try {
+      state.staff = await api("GET", "/api/staff", null, token());
+      renderStaff();
+    } catch (e) {
+      failed(e, $("#staff-message"));
+    }
+  }
+
+  function renderStaff() {
+    $("#staff-rows").replaceChildren(
+      ...state.staff.map((s) =>
+        h(
+          "tr",
+          { dataset: { username: s.username } },
+          h("td", null, s.username),
+          h("td", null, s.display_name),
+          h("td", null, t("role." + s.role)),
+          h("td", { class: "staff-windows" }, formatWindows(s.windows) || "—"),
+          h("td", null, s.disabled ? h("span", { class: "chip closed" }, t("adm.staff_disabled")) : t("adm.staff_enabled")),
+          h(
+            "td",
+            { class: "actions-cell" },
+            h("button", { type: "button", class: "edit-windows", onclick: () => editWindows(s) }, t("adm.staff_edit_windows")),
+            h("button", { type: "button", class: "reset-password", onclick: () => resetPassword(s) }, t("adm.staff_reset")),
+            h(
+              "button",
+              { type: "button", class: "toggle-disabled" + (s.disabled ? "" : " danger"), onclick: () => toggleDisabled(s) },
+              s.disabled ? t("adm.staff_enable") : t("adm.staff_disable"),
+            ),
+            h("button", { type: "button", class: "delete danger", onclick: () => deleteStaff(s) }, t("adm.staff_delete")),
+          ),
+        ),
+      ),
+    );
+    Lobby.show($("#staff-empty"), state.staff.length === 0);
+  }
+
+  async function createStaff(ev) {
+    ev.preventDefault();
+    const out = $("#staff-message");
+    const windows = parseWindows($("#new-windows").value);
+    if (windows === null) return message(out, t("adm.staff_bad_windows"), false);
+    const password = $("#new-password").value;
+    if (password.length < 8) return message(out, t("adm.staff_short_password"), false);
+    try {
+      const view = await api(
+        "POST",
+        "/api/staff",
+        {
+          username: $("#new-username").value.trim(),
+          display_name: $("#new-display").value.trim(),
+          password,
+          role: $("#new-role").value,
+          windows,
+        },
+        token(),
+      );
+      $("#staff-form").reset();
+      message(out, t("adm.staff_created", { username: view.username }), true);
+      await loadStaff();
+    } catch (e) {
+      failed(e, out);
+    }
+  }
+
+  async function patchStaff(s, patch, okKey) {
+    const out = $("#staff-message");
+    out.textContent = "";
+    try {
+      await api("PATCH", "/api/staff/" + encodeURIComponent(s.username), patch, token());
+      message(out, t(okKey || "adm.staff_saved", { username: s.username }), true);
+      await loadStaff();
+    } catch (e) {
+      failed(e, out);
+    }
+  }
+
+  async function editWindows(s) {
+    const value = await ask({
+      title: t("adm.staff_edit_windows") + " · " + s.username,
+      label: t("adm.staff_windows"),
+      value: formatWindows(s.windows),
+      check: (v) => (parseWindows(v) === null ? t("adm.staff_bad_windows") : null),
+    });
+    if (value !== null) await patchStaff(s, { windows: parseWindows(value) });
+  }
+
+  async function resetPassword(s) {
+    const value = await ask({
+      title: t("adm.staff_reset") + " · " + s.username,
+      label: t("adm.staff_new_password"),
+      type: "password",
+      check: (v) => (v.length < 8 ? t("adm.staff_short_password") : null),
+    });
+    if (value !== null) await patchStaff(s, { password: value }, "adm.staff_password_reset");
+  }
+
+  async function toggleDisabled(s) {
+    if (!s.disabled) {
+      const ok = await ask({ title: t("adm.staff_confirm_disable", { username: s.username }), danger: true });
+      if (!ok) return;
+    }
+    await patchStaff(s, { disabled: !s.disabled }, s.disabled ? "adm.staff_now_enabled" : "adm.staff_now_disabled");
+  }
+
+  async function deleteStaff(s) {
+    const ok = await ask({ title: t("adm.staff_confirm_delete", { username: s.username }), danger: true });
+    if (!ok) return;
+    const out = $("#staff-message");
+    try {
+      await api("DELETE", "/api/staff/" + encodeURIComponent(s.username), null, token());
+      message(out, t("adm.staff_deleted", { username: s.username }), true);
+      await loadStaff();
+    } catch (e) {
+      failed(e, out);
+    }
+  }
+
+  // ------------------------------------------------------------- devices
+
+  function fillSites() {
+    $("#device-site").replaceChildren(...state.hall.sites.map((s) => h("option", { value: s.id }, nameOf(s))));
+  }
+
+  async function loadDevices() {
+    try {
+      state.devices = await api("GET", "/api/devices", null, token());
+      renderDevices();
+    } catch (e) {
+      failed(e, $("#device-message"));
+    }
+  }
+
+  function renderDevices() {
+    $("#device-rows").replaceChildren(
+      ...state.devices.map((d) =>
+        h(
+          "tr",
+          { dataset: { device: d.id } },
+          h("td", null, d.id),
+          h("td", null, d.name),
+          h("td", null, t("kind." + d.kind)),
+          h("td", null, siteName(d.site)),
+          h("td", null, Lobby.fmtDateTime(d.created_at)),
+          h(
+            "td",
+            null,
+            d.status
+              ? h(
+                  "span",
+                  { class: "chip " + (d.status.status === "ok" ? "open" : "warn") },
+                  t("health." + d.status.status) + (d.status.detail ? "：" + d.status.detail : ""),
+                )
+              : "—",
+          ),
+          h(
+            "td",
+            { class: "actions-cell" },
+            h("button", { type: "button", class: "revoke danger", onclick: () => revokeDevice(d) }, t("adm.device_revoke")),
+          ),
+        ),
+      ),
+    );
+    Lobby.show($("#device-empty"), state.devices.length === 0);
+  }
+
+  async function createDevice(ev) {
+    ev.preventDefault();
+    const out = $("#device-message");
+    out.textContent = "";
+    Lobby.show($("#device-token"), false);
+    try {
+      const ans = await api(
+        "POST",
+        "/api/devices",
+        { name: $("#device-name").value.trim(), kind: $("#device-kind").value, site: $("#device-site").value || null },
+        token(),
+      );
+      $("#device-token-value").textContent = ans.token;
+      Lobby.show($("#device-token"), true);
+      $("#device-name").value = "";
+      await loadDevices();
+    } catch (e) {
+      failed(e, out);
+    }
+  }
+
+  async function revokeDevice(d) {
+    const ok = await ask({ title: t("adm.device_confirm_revoke", { name: d.name }), danger: true });
+    if (!ok) return;
+    const out = $("#device-message");
+    try {
+      await api("DELETE", "/api/devices/" + d.id, null, token());
+      Lobby.show($("#device-token"), false);
+      message(out, t("adm.device_revoked", { name: d.name }), true);
+      await loadDevices();
+    } catch (e) {
+      failed(e, out);
+    }
+  }
+
+  // --------------------------------------------------------------- start
+
+  async function init() {
+    Lobby.applyI18n();
+    Lobby.langButton($("#lang"));
+    document.addEventListener("lobby:lang", () => {
+      if (state.hall && !$("#admin-view").hidden) {
+        $("#centre-name").textContent = nameOf(state.hall.centre) + " · " + t("adm.page_title");
+        fillSites();
+        renderLive();
+        renderStaff();
+        renderDevices();
+        refreshSoon();
+      }
+    });
+    $("#login-form").addEventListener("submit", login);
+    $("#token-submit").addEventListener("click", tokenLogin);
+    $("#logout").addEventListener("click", () => logout());
+    $("#refused-back").addEventListener("click", () => logout());
+    for (const tab of ["live", "staff", "devices"]) {
+      $("#tab-" + tab).addEventListener("click", () => selectTab(tab));
+    }
+    $("#staff-form").addEventListener("submit", createStaff);
+    $("#device-form").addEventListener("submit", createDevice);
+    setInterval(tick, 1000);
+    setInterval(() => {
+      if (!$("#admin-view").hidden) refresh();
+    }, 30000);
+
+    state.session = session.get();
+    if (!state.session) {
+      showView("login");
+      return;
+    }
+    try {
+      const me = await api("GET", "/api/me", null, token());
+      if (me.kind !== "admin") {
+        refuse();
+        return;
+      }
+      await enter();
+    } catch (e) {
+      if (e.status === 401) logout(t("login.expired"));
+      else if (e.status === 403) refuse();
+      else {
+        showView("login");
+        $("#login-error").textContent = e.message;
+      }
+    }
+  }
+
+  init();
+})();

@@ -1,0 +1,208 @@
+//! `/admin`: the hall live, staff accounts and device tokens; admins only.
+
+use lobby_core::api::Role;
+use lobby_tests::ApiFailure;
+use serde_json::json;
+
+use super::{PASSWORD, Web, assert_no_page_errors, log_in, shots};
+
+fn status_of(err: &anyhow::Error) -> u16 {
+    err.downcast_ref::<ApiFailure>().map_or(0, |f| f.status)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_refuses_staff() -> anyhow::Result<()> {
+    let web = Web::start()?;
+    web.staff("wang", Role::Staff, &[7])?;
+    let wang = web.login("wang")?;
+    assert_eq!(
+        status_of(&wang.get::<serde_json::Value>("/api/staff").unwrap_err()),
+        403
+    );
+
+    let b = web.desktop().await?;
+    b.goto(&web.url("/admin")).await?;
+    b.wait_text("#login-form h2", "管理员登录").await?;
+    log_in(&b, "wang", PASSWORD).await?;
+    b.wait_text("#refused-view", "仅限管理员").await?;
+    b.wait_gone("#admin-view").await?;
+    b.screenshot(&shots(), "admin-refused").await?;
+    // The page kept no session for wang: reloading shows the login again.
+    b.goto(&web.url("/admin")).await?;
+    b.wait_for("#login-form").await?;
+    assert_no_page_errors(&b).await?;
+    b.close().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_watches_the_hall_live() -> anyhow::Result<()> {
+    let web = Web::start()?;
+    web.staff("wang", Role::Staff, &[7])?;
+    web.staff("li", Role::Staff, &[8])?;
+    web.staff("boss", Role::Admin, &[])?;
+    web.issue("bdc", 3)?;
+    web.issue("gasf", 1)?;
+
+    let b = web.desktop().await?;
+    b.goto(&web.url("/admin")).await?;
+    log_in(&b, "boss", PASSWORD).await?;
+    b.wait_for("#admin-view").await?;
+    b.wait_text("#category-rows tr[data-category=\"bdc\"]", "不动产登记")
+        .await?;
+    b.wait_text("#sum-issued", "4").await?;
+    b.wait_for("#wall .tile[data-window=\"7\"][data-state=\"closed\"]")
+        .await?;
+
+    // Window 7 opens and calls, window 8 pauses: the wall follows live.
+    let wang = web.login("wang")?;
+    wang.open_window(7)?;
+    b.wait_for("#wall .tile[data-window=\"7\"][data-state=\"idle\"]")
+        .await?;
+    wang.call_next(7)?;
+    b.wait_text(
+        "#wall .tile[data-window=\"7\"][data-state=\"calling\"]",
+        "B001",
+    )
+    .await?;
+    wang.window_action(7, "start")?;
+    b.wait_text(
+        "#wall .tile[data-window=\"7\"][data-state=\"serving\"]",
+        "B001",
+    )
+    .await?;
+    let li = web.login("li")?;
+    li.open_window(8)?;
+    li.post::<serde_json::Value>("/api/windows/8/pause", &json!({ "reason": "临时离开" }))?;
+    b.wait_text(
+        "#wall .tile[data-window=\"8\"][data-state=\"paused\"]",
+        "临时离开",
+    )
+    .await?;
+    b.wait_text("#sum-paused", "1").await?;
+    b.wait_text(
+        "#category-rows tr[data-category=\"bdc\"] td:nth-child(2)",
+        "2",
+    )
+    .await?;
+
+    // Past the category's threshold (不动产登记: 40 minutes) the row turns
+    // yellow and the yellow card is listed.
+    web.admin().advance_clock(41 * 60)?;
+    b.wait_for("#category-rows tr.warn[data-category=\"bdc\"]")
+        .await?;
+    b.wait_text("#cards", "B002").await?;
+    b.wait_text("#sum-warn", "2").await?;
+    b.screenshot(&shots(), "admin-live").await?;
+
+    // Completed and no-show counts of the day.
+    wang.window_action(7, "complete")?;
+    wang.call_next(7)?;
+    wang.window_action(7, "no-show")?;
+    b.wait_text("#sum-completed", "1").await?;
+    b.wait_text("#sum-no_shows", "1").await?;
+    b.wait_text(
+        "#category-rows tr[data-category=\"bdc\"] td:nth-child(6)",
+        "1",
+    )
+    .await?;
+    assert_no_page_errors(&b).await?;
+    b.close().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_manages_staff_and_device_tokens() -> anyhow::Result<()> {
+    let web = Web::start()?;
+    let b = web.desktop().await?;
+    b.goto(&web.url("/admin")).await?;
+    // A fresh installation has no accounts: the admin token opens the page.
+    b.click("#login-form summary").await?;
+    b.fill("#admin-token", web.server.admin_token()).await?;
+    b.click("#token-submit").await?;
+    b.wait_for("#admin-view").await?;
+
+    // Create an account with two windows.
+    b.click("#tab-staff").await?;
+    b.wait_text("#staff-empty", "还没有人员账号").await?;
+    b.fill("#new-username", "zhao").await?;
+    b.fill("#new-display", "赵敏").await?;
+    b.fill("#new-password", "short").await?;
+    b.fill("#new-windows", "9-10").await?;
+    b.click("#staff-create").await?;
+    b.wait_text("#staff-message", "至少 8").await?;
+    b.fill("#new-password", PASSWORD).await?;
+    b.click("#staff-create").await?;
+    b.wait_text("#staff-message", "已创建账号 zhao").await?;
+    b.wait_text(
+        "#staff-rows tr[data-username=\"zhao\"] .staff-windows",
+        "9-10",
+    )
+    .await?;
+    let zhao = web.login("zhao")?;
+    zhao.open_window(10)?;
+
+    // Reassign windows; the server's own refusal of an unknown window is
+    // shown as it says it.
+    b.click("#staff-rows tr[data-username=\"zhao\"] .edit-windows")
+        .await?;
+    b.fill("#ask-input", "9, 11, 9999").await?;
+    b.click("#ask-ok").await?;
+    b.wait_text("#staff-message", "没有 9999 号窗口").await?;
+    b.click("#staff-rows tr[data-username=\"zhao\"] .edit-windows")
+        .await?;
+    b.fill("#ask-input", "9, 11").await?;
+    b.click("#ask-ok").await?;
+    b.wait_text(
+        "#staff-rows tr[data-username=\"zhao\"] .staff-windows",
+        "9, 11",
+    )
+    .await?;
+    assert_eq!(status_of(&zhao.call_next(10).unwrap_err()), 403);
+
+    // Reset the password: the new one works.
+    b.click("#staff-rows tr[data-username=\"zhao\"] .reset-password")
+        .await?;
+    b.fill("#ask-input", "another-horse-8").await?;
+    b.click("#ask-ok").await?;
+    b.wait_text("#staff-message", "已重置 zhao 的密码").await?;
+    web.server.public().login("zhao", "another-horse-8")?;
+    b.screenshot(&shots(), "admin-staff").await?;
+
+    // Disable: logging in is refused.
+    b.click("#staff-rows tr[data-username=\"zhao\"] .toggle-disabled")
+        .await?;
+    b.click("#ask-ok").await?;
+    b.wait_text("#staff-message", "已停用 zhao").await?;
+    assert_eq!(
+        status_of(
+            &web.server
+                .public()
+                .login("zhao", "another-horse-8")
+                .unwrap_err()
+        ),
+        401
+    );
+
+    // A kiosk's token: shown once, works, then revoked.
+    b.click("#tab-devices").await?;
+    b.fill("#device-name", "大厅 1 号取号机").await?;
+    b.wait_for("#device-kind")
+        .await?
+        .select_by_value("kiosk")
+        .await?;
+    b.click("#device-create").await?;
+    let token = b.text("#device-token-value").await?;
+    assert!(token.len() >= 16, "a device token: {token}");
+    b.wait_text("#device-rows", "大厅 1 号取号机").await?;
+    b.screenshot(&shots(), "admin-devices").await?;
+    let kiosk = web.server.public().with_token(&token);
+    kiosk.issue("bdc")?;
+    b.click("#device-rows tr .revoke").await?;
+    b.click("#ask-ok").await?;
+    b.wait_text("#device-message", "已吊销").await?;
+    b.wait_gone("#device-token").await?;
+    b.wait_for("#device-empty").await?;
+    assert_eq!(status_of(&kiosk.issue("bdc").unwrap_err()), 401);
+
+    assert_no_page_errors(&b).await?;
+    b.close().await
+}

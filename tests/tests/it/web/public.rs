@@ -1,0 +1,71 @@
+//! `/t/{id}`: the public page behind a ticket's QR code.
+
+use lobby_core::api::Role;
+
+use super::{Web, assert_no_page_errors, shots};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_public_page_updates_when_the_ticket_is_called() -> anyhow::Result<()> {
+    let web = Web::start()?;
+    web.staff("wang", Role::Staff, &[7])?;
+    let tickets = web.issue("bdc", 2)?;
+    let mine = &tickets[1];
+    let phone = web.phone().await?;
+    phone.goto(&web.url(&format!("/t/{}", mine.id))).await?;
+    phone.wait_text("#number", "B002").await?;
+    phone.wait_text("#ahead", "1 人").await?;
+    phone.wait_text("#estimate", "分钟").await?;
+    phone.wait_text("#status", "等候中").await?;
+    let (w, _, sw, _) = phone.extent().await?;
+    assert_eq!(w, 375, "phone-sized viewport");
+    assert!(sw <= w, "no sideways scrolling on a phone: {sw} > {w}");
+    phone.screenshot(&shots(), "public-phone-waiting").await?;
+
+    // The visitor ahead is called: one fewer ahead, without reloading.
+    let wang = web.login("wang")?;
+    wang.open_window(7)?;
+    wang.call_next(7)?;
+    phone.wait_text("#ahead", "0 人").await?;
+    wang.window_action(7, "start")?;
+    wang.window_action(7, "complete")?;
+    // Now this ticket is called.
+    wang.call_next(7)?;
+    phone.wait_text("#callout", "请到 7 号窗口办理").await?;
+    phone.wait_text("#status", "已叫号").await?;
+    phone.wait_gone("#figures").await?;
+    phone.screenshot(&shots(), "public-phone-called").await?;
+
+    // Nothing about other visitors: no other number anywhere on the page.
+    let text = phone.text("body").await?;
+    assert!(
+        !text.contains("B001"),
+        "the page shows another ticket: {text}"
+    );
+
+    wang.window_action(7, "start")?;
+    phone.wait_text("#callout", "正在 7 号窗口办理").await?;
+    wang.window_action(7, "complete")?;
+    phone.wait_text("#callout", "业务已办结").await?;
+
+    // The same page at the terminals' size, for review.
+    let desktop = web.desktop().await?;
+    desktop
+        .goto(&web.url(&format!("/t/{}", tickets[0].id)))
+        .await?;
+    desktop.wait_text("#callout", "业务已办结").await?;
+    desktop.screenshot(&shots(), "public-desktop").await?;
+
+    assert_no_page_errors(&phone).await?;
+    phone.close().await?;
+    desktop.close().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_ticket_says_so() -> anyhow::Result<()> {
+    let web = Web::start()?;
+    let phone = web.phone().await?;
+    phone.goto(&web.url("/t/no-such-ticket")).await?;
+    phone.wait_text("#not-found", "找不到这个排队号").await?;
+    assert_no_page_errors(&phone).await?;
+    phone.close().await
+}
