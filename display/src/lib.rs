@@ -1,1 +1,29 @@
-//! lobby-display (work in progress).
+//! lobby-display: the wall display of a Lobby hall. A full-screen Bevy
+//! client of lobby-server's event stream that shows each call very large,
+//! lists the last calls and the waiting counts, and announces each call in
+//! Mandarin after a chime.
+//!
+//! # Layout
+//!
+//! - [`board`]: the display state as plain data, updated by stream
+//!   messages: what is shown, what is announced, the link state. No Bevy,
+//!   no I/O, no clock: the rules are tested with plain values.
+//! - [`speech`]: the call's text on screen and aloud (numbers read the way
+//!   a hall reads them).
+//! - [`voice`]: the [`voice::Voice`] interface, espeak-ng behind it, the
+//!   chime, and the announcement queue thread.
+//! - [`link`]: the thread that talks to lobby-server (hall, ranking,
+//!   WebSocket stream with reconnect, backoff and resume).
+//! - [`cli`]: command-line settings.
+//! - `app` (private): the Bevy app, one plugin per feature; it renders the
+//!   board and redraws only when something changes.
+
+pub mod board;
+pub mod cli;
+pub mod link;
+pub mod speech;
+pub mod voice;
+
+mod app;
+
+pub use app::run;

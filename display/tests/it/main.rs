@@ -1,0 +1,3 @@
+//! lobby-display's integration tests: one binary (see STYLE.md).
+
+mod board;
