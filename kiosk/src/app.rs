@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::{Context, anyhow};
 use bevy::prelude::*;
 use bevy::text::FontSource;
-use bevy::window::{MonitorSelection, WindowMode, WindowPosition, WindowResolution};
+use bevy::window::{MonitorSelection, RequestRedraw, WindowMode, WindowPosition, WindowResolution};
 use bevy::winit::{EventLoopProxyWrapper, UpdateMode, WinitSettings, WinitUserEvent};
 
 use crate::config::Args;
@@ -75,7 +75,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             },
         ),
     )
-    .add_systems(Last, schedule_wake);
+    .add_systems(Last, (schedule_wake, redraw_while_changing));
     if let Some(dir) = args.capture.clone() {
         app.add_plugins(capture::plugin(dir));
     }
@@ -97,6 +97,14 @@ fn install_waker(proxy: Res<EventLoopProxyWrapper>, waker: Res<Waker>) {
     });
 }
 
+/// A state change set this frame is applied at the start of the next
+/// one: ask for that frame now rather than at the next input.
+fn redraw_while_changing(next: Res<NextState<Screen>>, mut redraw: MessageWriter<RequestRedraw>) {
+    if matches!(*next, NextState::Pending(_) | NextState::PendingIfNeq(_)) {
+        redraw.write(RequestRedraw);
+    }
+}
+
 /// Sleeps until the next thing that can happen without input: the idle
 /// reset (threads wake the loop themselves).
 fn schedule_wake(
@@ -110,7 +118,9 @@ fn schedule_wake(
         .remaining(time.elapsed(), *screen.get(), &visit)
         .map(|d| d + Duration::from_millis(20))
         .unwrap_or(HOME_WAIT);
-    let mode = UpdateMode::reactive_low_power(wait);
+    // Not the low-power variant: under X11 a click can arrive as a device
+    // event only, and a kiosk has no other pointer to wake it in vain.
+    let mode = UpdateMode::reactive(wait);
     let settings = settings.bypass_change_detection();
     settings.focused_mode = mode;
     settings.unfocused_mode = mode;

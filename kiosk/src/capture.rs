@@ -4,7 +4,9 @@
 //! Each time a screen is (re)built, once its layout is computed:
 //! `DIR/layout.json` gets the screen's name and every button's action and
 //! rectangle in window pixels (what an end-to-end test needs to click with
-//! xdotool), and `DIR/NNN-screen.png` the rendered frame. Both files appear
+//! xdotool), and `DIR/NNN-screen.png` the rendered frame (one screenshot at a time; a
+//! screen replaced before its turn is skipped, so a later `NNN` of the same
+//! screen may stand for it). Both files appear
 //! whole (written aside, then renamed), so a reader never sees half.
 
 use std::path::{Path, PathBuf};
@@ -50,6 +52,10 @@ pub struct Layout {
 struct CaptureDir {
     dir: PathBuf,
     seq: u32,
+    /// The newest screen not yet photographed.
+    want: Option<PathBuf>,
+    /// A screenshot is being taken (one at a time).
+    busy: bool,
 }
 
 /// Captures into `dir`.
@@ -61,19 +67,23 @@ pub fn plugin(dir: PathBuf) -> impl Fn(&mut App) {
         app.insert_resource(CaptureDir {
             dir: dir.clone(),
             seq: 0,
+            want: None,
+            busy: false,
         })
         .add_systems(
             PostUpdate,
             (
-                capture_screens.after(UiSystems::Layout),
+                capture_screens,
+                take_screenshot,
                 keep_drawing_while_capturing,
-            ),
+            )
+                .chain()
+                .after(UiSystems::Layout),
         );
     }
 }
 
 fn capture_screens(
-    mut commands: Commands,
     new_roots: Query<(), Added<ScreenRoot>>,
     buttons: Query<(&Action, &ComputedNode, &UiGlobalTransform, Has<Disabled>)>,
     screen: Res<State<Screen>>,
@@ -114,7 +124,19 @@ fn capture_screens(
         Ok(json) => write_whole(&capture.dir.join("layout.json"), &json),
         Err(e) => error!("layout not written: {e}"),
     }
-    shoot(&mut commands, png, 0);
+    // A screen replaced before its picture was taken is skipped.
+    capture.want = Some(png);
+}
+
+/// Starts a screenshot of the newest screen when none is being taken.
+fn take_screenshot(mut commands: Commands, mut capture: ResMut<CaptureDir>) {
+    if capture.busy {
+        return;
+    }
+    if let Some(png) = capture.want.take() {
+        capture.busy = true;
+        shoot(&mut commands, png, 0);
+    }
 }
 
 /// Takes a screenshot into `png`. The first frames of a fresh window can be
@@ -122,11 +144,19 @@ fn capture_screens(
 /// colour): those are taken again.
 fn shoot(commands: &mut Commands, png: PathBuf, tries: u32) {
     commands.spawn(Screenshot::primary_window()).observe(
-        move |shot: On<ScreenshotCaptured>, mut commands: Commands| {
-            if tries < 30 && shot.image.data.as_ref().is_some_and(|d| d.iter().all(|&b| b == 0)) {
+        move |shot: On<ScreenshotCaptured>,
+              mut commands: Commands,
+              mut capture: ResMut<CaptureDir>| {
+            let blank = shot
+                .image
+                .data
+                .as_ref()
+                .is_some_and(|d| d.iter().all(|&b| b == 0));
+            if blank && tries < 30 {
                 shoot(&mut commands, png.clone(), tries + 1);
             } else {
                 save_png(&shot.image, &png);
+                capture.busy = false;
             }
         },
     );

@@ -2,6 +2,8 @@
 //! the printing thread against printers at the OS edge, and the real
 //! kiosk under Xvfb against the real server.
 
+mod e2e;
 mod flow;
 mod harness;
 mod printing;
+mod rig;
