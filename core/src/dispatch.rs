@@ -8,13 +8,17 @@
 //!    colleague sent the visitor here on purpose.
 //! 2. **Priority tickets**: the green channel (老、弱、病、残、军) first, then
 //!    appointments whose slot has come (from `appointment_early_min` before
-//!    the slot start). Green tickets of the window's primary categories are
-//!    always eligible; those of its overflow categories under the overflow
-//!    rule below.
-//! 3. **Normal tickets**, longest wait first (lowest place) across the
-//!    window's primary categories, and across its overflow categories when
-//!    the primary queues are empty or the overflow queue's oldest ticket has
-//!    waited `overflow_after_min`.
+//!    the slot start). Those of the window's primary categories are always
+//!    eligible; those of an overflow category when the window's primary
+//!    queues are empty or that category's oldest priority ticket has waited
+//!    `overflow_after_min`.
+//! 3. **Normal tickets**: each category's queue is first-come first-served
+//!    by place; across the window's categories the window calls the queue
+//!    whose head is due for a yellow card first (earliest issue time plus
+//!    the category's `warn_wait_min`). An overflow category's deadline is
+//!    pushed back by its `overflow_after_min`, so a window keeps to its own
+//!    visitors unless an overflow queue is that much further behind; when
+//!    the window's primary queues are empty it helps at once.
 //!
 //! **Bound.** A window calls at most `policy.priority_bound` priority
 //! tickets in a row while a normal ticket it could call is waiting; then it
@@ -26,6 +30,20 @@
 //! "Place" is a hall-wide issue sequence that a ticket keeps when it is
 //! transferred, re-activated or moves to its next stop, so it never loses
 //! its turn.
+//!
+//! # Why deadlines across categories
+//!
+//! Measured with `lobby-sim` (core/sim, BENCHMARKS.md "Simulator"). The
+//! earlier rule let an overflow queue in once its oldest ticket had waited
+//! `overflow_after_min`, then took the lowest place across all lanes. On a
+//! busy day every overflow queue passes that threshold, so the
+//! comprehensive windows 64–67 served their five overflow categories almost
+//! only and their own category (综合事务代办, served nowhere else) waited
+//! more than twice the hall's mean. Comparing deadlines instead keeps each
+//! window on its own categories until another queue is clearly further
+//! behind, and weighs categories by the hall's own waiting-time promise
+//! (the yellow-card threshold): fewer yellow cards, a lower mean and a far
+//! lower maximum wait than the old rule on the same visitors.
 //!
 //! # Cost
 //!
@@ -165,7 +183,9 @@ pub(crate) fn choose(
 
     let mut green: Option<u64> = None;
     let mut appointment: Option<(Timestamp, u64)> = None;
-    let mut normal: Option<u64> = None;
+    // The earliest yellow-card deadline of a normal queue head, and its
+    // place.
+    let mut normal: Option<(Timestamp, u64)> = None;
     for (k, category) in window.categories.iter().enumerate() {
         // A window's categories are validated against the hall, so the
         // index exists.
@@ -173,33 +193,47 @@ pub(crate) fn choose(
             continue;
         };
         let lanes = &queues.lanes[ci];
-        let overflow = k >= window.primary;
-        if overflow && !primary_empty {
-            let after = i64::from(hall.categories[ci].overflow_after_min).minutes();
-            let oldest = [lanes.green.first(), lanes.normal.first()]
-                .into_iter()
-                .flatten()
-                .map(|&p| tickets.ticket(p).queued_at)
-                .min();
-            match oldest {
-                Some(at) if at.checked_add(after).is_ok_and(|t| t <= now) => {}
-                _ => continue,
+        let c = &hall.categories[ci];
+        let after = i64::from(c.overflow_after_min).minutes();
+        let overflow = k >= window.primary && !primary_empty;
+        // Priority tickets of an overflow category: once the category's
+        // oldest priority ticket has waited `overflow_after_min`.
+        let priority_eligible = !overflow || {
+            let oldest = [
+                lanes.green.first(),
+                lanes.appointment.first().map(|(_, p)| p),
+            ]
+            .into_iter()
+            .flatten()
+            .map(|&p| tickets.ticket(p).queued_at)
+            .min();
+            oldest.is_some_and(|at| at.checked_add(after).is_ok_and(|t| t <= now))
+        };
+        if priority_eligible {
+            if let Some(&p) = lanes.green.first() {
+                green = Some(green.map_or(p, |g| g.min(p)));
             }
-        }
-        if let Some(&p) = lanes.green.first() {
-            green = Some(green.map_or(p, |g| g.min(p)));
-        }
-        if let Some(&(slot, p)) = lanes.appointment.first() {
-            let due = slot.checked_sub(early).unwrap_or(slot) <= now;
-            if due && appointment.is_none_or(|a| (slot, p) < a) {
-                appointment = Some((slot, p));
+            if let Some(&(slot, p)) = lanes.appointment.first() {
+                let due = slot.checked_sub(early).unwrap_or(slot) <= now;
+                if due && appointment.is_none_or(|a| (slot, p) < a) {
+                    appointment = Some((slot, p));
+                }
             }
         }
         if let Some(&p) = lanes.normal.first() {
-            normal = Some(normal.map_or(p, |n| n.min(p)));
+            let mut slack = i64::from(c.warn_wait_min).minutes();
+            if overflow {
+                slack = slack.checked_add(after).unwrap_or(slack);
+            }
+            let issued = tickets.ticket(p).issued_at;
+            let deadline = issued.checked_add(slack).unwrap_or(issued);
+            if normal.is_none_or(|n| (deadline, p) < n) {
+                normal = Some((deadline, p));
+            }
         }
     }
 
+    let normal = normal.map(|(_, p)| p);
     let priority = green.or(appointment.map(|(_, p)| p));
     match (priority, normal) {
         (Some(p), Some(n)) if priority_streak >= hall.policy.priority_bound && p != n => {

@@ -65,6 +65,26 @@ fn overflow_helps_only_after_the_threshold_or_when_idle() {
 }
 
 #[test]
+fn overflow_goes_first_once_further_behind_its_deadline() {
+    // Window 2 serves a, with b as overflow (10 minutes). Both categories
+    // warn after 30 minutes, so window 2 calls b before a once b's head was
+    // issued more than 10 minutes before a's head.
+    insta::assert_snapshot!(run(
+        small_hall(),
+        "
+        09:00 issue b1 b
+        09:05 issue a1 a
+        09:06 call 2
+        09:06 complete 2
+        09:11 issue a2 a
+        09:12 call 2
+        09:13 complete 2
+        09:13 call 2
+    "
+    ));
+}
+
+#[test]
 fn recall_limit_then_automatic_no_show_and_one_reactivation() {
     insta::assert_snapshot!(run(
         small_hall(),
