@@ -1,0 +1,5 @@
+//! lobby-sim's integration tests: one binary, a module per feature.
+
+mod erlang;
+mod policies;
+mod scenarios;

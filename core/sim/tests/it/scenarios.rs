@@ -1,0 +1,138 @@
+//! The shipped scenarios: they load, runs are reproducible, and ours meets
+//! the dispatch-quality targets on the busy day (the benchmark's
+//! acceptance; figures in BENCHMARKS.md, "Simulator").
+
+use lobby_sim::report::PolicyReport;
+use lobby_sim::scenario::{SHIPPED, Scenario, window_numbers};
+use lobby_sim::{default_hall, policy, simulate};
+
+#[test]
+fn shipped_scenarios_fit_the_default_hall() {
+    let hall = default_hall().unwrap();
+    for (name, _) in SHIPPED {
+        let s = Scenario::load(name).unwrap();
+        s.check(&hall).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+    }
+    assert!(Scenario::load("no-such-scenario").is_err());
+}
+
+#[test]
+fn window_ranges() {
+    let w: Vec<u32> = window_numbers("1-3, 7,64-65")
+        .unwrap()
+        .into_iter()
+        .map(|w| w.0)
+        .collect();
+    assert_eq!(w, [1, 2, 3, 7, 64, 65]);
+    assert!(window_numbers("5-2").is_err());
+    assert!(window_numbers("x").is_err());
+}
+
+#[test]
+fn bad_numbers_are_refused() {
+    let text = include_str!("../../../../assets/scenarios/ordinary.toml");
+    let bad = text.replace("green_share = 0.08", "green_share = 1.5");
+    assert!(Scenario::parse(&bad).is_err());
+}
+
+#[test]
+fn same_seed_same_report() {
+    let hall = default_hall().unwrap();
+    let s = Scenario::load("ordinary").unwrap();
+    let run = |seed| {
+        let sim = simulate(&hall, &s, seed, &["lobby", "qmatic"]).unwrap();
+        serde_json::to_string(&sim.report).unwrap()
+    };
+    assert_eq!(run(7), run(7));
+    assert_ne!(run(7), run(8));
+}
+
+fn check_report_shape(json: &serde_json::Value) {
+    for key in [
+        "erlang_c_pooled_mean_wait_s",
+        "erlang_c_partitioned_mean_wait_s",
+    ] {
+        assert!(json.get(key).is_some(), "missing {key}");
+    }
+    for p in json["policies"].as_array().unwrap() {
+        for key in [
+            "name",
+            "mean_wait_s",
+            "p90_wait_s",
+            "max_wait_s",
+            "green_mean_wait_s",
+            "estimate_median_error",
+        ] {
+            assert!(p.get(key).is_some(), "missing policies[].{key}");
+        }
+    }
+}
+
+fn ours_and_peers(policies: &[PolicyReport]) -> (&PolicyReport, &[PolicyReport]) {
+    let (ours, peers) = policies.split_first().unwrap();
+    assert_eq!(ours.name, "lobby");
+    (ours, peers)
+}
+
+#[test]
+fn ordinary_day_runs_every_policy() {
+    let hall = default_hall().unwrap();
+    let s = Scenario::load("ordinary").unwrap();
+    let sim = simulate(&hall, &s, 1, &policy::NAMES).unwrap();
+    let r = &sim.report;
+    check_report_shape(&serde_json::to_value(r).unwrap());
+    assert!((150..260).contains(&r.visitors), "{} visitors", r.visitors);
+    let (ours, peers) = ours_and_peers(&r.policies);
+    for p in peers {
+        assert!(ours.mean_wait_s <= p.mean_wait_s, "{}", p.name);
+    }
+    assert!(ours.green_mean_wait_s.unwrap() < 120.0);
+    assert!(!lobby_sim::report::table(r).is_empty());
+}
+
+/// The busy day, seed 1: the targets ours must meet.
+#[test]
+fn busy_day_targets() {
+    let hall = default_hall().unwrap();
+    let s = Scenario::load("busy").unwrap();
+    let sim = simulate(&hall, &s, 1, &policy::NAMES).unwrap();
+    let r = &sim.report;
+    check_report_shape(&serde_json::to_value(r).unwrap());
+    assert!(
+        (0.80..0.90).contains(&r.offered_utilisation),
+        "utilisation {}",
+        r.offered_utilisation
+    );
+    let (ours, peers) = ours_and_peers(&r.policies);
+    // Met: the lowest mean wait of all policies, the green channel under
+    // two minutes, estimates within 20% (median).
+    for p in peers {
+        assert!(
+            ours.mean_wait_s <= p.mean_wait_s,
+            "mean {} > {} of {}",
+            ours.mean_wait_s,
+            p.mean_wait_s,
+            p.name
+        );
+    }
+    assert!(ours.green_mean_wait_s.unwrap() < 120.0);
+    assert!(ours.estimate_median_error.unwrap() < 0.20);
+    // Not met (BENCHMARKS.md says why): p90 is above strict FIFO's, which
+    // has no green channel, appointments or one-stop places to honour; and
+    // the worst category sits at about twice the mean. These bounds keep
+    // the gaps from growing.
+    let best_p90 = peers.iter().map(|p| p.p90_wait_s).fold(f64::MAX, f64::min);
+    assert!(
+        ours.p90_wait_s <= best_p90 * 1.10,
+        "p90 {} vs best peer {best_p90}",
+        ours.p90_wait_s
+    );
+    assert!(
+        ours.worst_category_ratio <= 2.1,
+        "worst category at {}× the mean",
+        ours.worst_category_ratio
+    );
+    for p in peers {
+        assert!(ours.max_wait_s <= p.max_wait_s, "max vs {}", p.name);
+    }
+}
