@@ -169,7 +169,8 @@ window.Lobby = (function () {
       this.opts = opts;
       this.seq = null;
       this.ws = null;
-      this.online = false;
+      // Unknown until the first attempt: its outcome is always reported.
+      this.online = null;
       this.stopped = false;
       this.delay = 500;
       this.timer = null;
@@ -192,7 +193,12 @@ window.Lobby = (function () {
     stop() {
       this.stopped = true;
       clearTimeout(this.timer);
-      if (this.ws) this.ws.close();
+      if (this.ws) {
+        // Stopping on purpose is not going offline: no more callbacks.
+        this.ws.onclose = null;
+        this.ws.onmessage = null;
+        this.ws.close();
+      }
       this.ws = null;
     }
 

@@ -87,7 +87,7 @@ window.LobbySlip = (function () {
       facts,
       h("h4", null, t("slip.materials")),
       materials,
-      notes,
+      ...(notes || []),
       h(
         "p",
         { class: "slip-footer" },
@@ -100,11 +100,13 @@ window.LobbySlip = (function () {
     );
   }
 
-  // Fills a <select> with every matter, grouped by category, and selects
-  // `selected` (a matter id) if given.
-  function fillSelect(select, hall, selected, categories) {
+  // Fills a <select> with every matter of the catalogue, grouped by
+  // category, the categories in `first` (a window's own) leading, and
+  // selects `selected` (a matter id) if given.
+  function fillSelect(select, hall, selected, first) {
     select.replaceChildren();
-    const cats = categories && categories.length ? categories : hall.categories.map((c) => c.id);
+    const lead = first || [];
+    const cats = lead.concat(hall.categories.map((c) => c.id).filter((id) => !lead.includes(id)));
     for (const id of cats) {
       const cat = hall.categories.find((c) => c.id === id);
       const matters = hall.matters.filter((m) => m.category === id);

@@ -38,8 +38,14 @@
     windowNo: null,
     stream: null,
     busy: false,
+    // Whether the event stream is connected; actions wait while it is not
+    // (they could not reach the server either).
+    online: true,
     pauseReason: null,
     log: [],
+    // Bumped by every answer to an action, so that a hall view fetched
+    // before it does not overwrite it.
+    version: 0,
   };
 
   // ------------------------------------------------------------ helpers
@@ -230,6 +236,7 @@
   function leaveDesk() {
     if (state.stream) state.stream.stop();
     state.stream = null;
+    state.online = true;
     Lobby.show($("#offline"), false);
     closeDialogs();
   }
@@ -264,7 +271,9 @@
         if (concernsMe(ev)) refreshSoon();
       },
       onState: (online) => {
+        state.online = online;
         Lobby.show($("#offline"), !online);
+        render();
         if (online) refreshSoon();
       },
     });
@@ -273,8 +282,15 @@
 
   async function refresh() {
     if (!state.windowNo || !token()) return;
+    const version = state.version;
     try {
       const queue = await api("GET", "/api/queue", null, token());
+      if (version !== state.version) {
+        // An action answered while this view was on its way: the view may
+        // predate it. Ask again rather than show the past.
+        refreshSoon();
+        return;
+      }
       state.queue = queue;
       clock.sync(queue.at);
       render();
@@ -291,6 +307,7 @@
   const refreshSoon = Lobby.coalesce(refresh, 700);
 
   function applyWindow(view) {
+    state.version++;
     if (!state.queue || !view) return;
     const i = state.queue.windows.findIndex((w) => w.number === view.number);
     if (i >= 0) state.queue.windows[i] = view;
@@ -344,7 +361,9 @@
     }
     renderCurrent(w);
     for (const b of document.querySelectorAll(".actions button")) {
-      b.disabled = state.busy || !allowed(b.dataset.action, w);
+      const a = b.dataset.action;
+      // The slip needs only the catalogue already loaded: it works offline.
+      b.disabled = (a !== "slip" && (state.busy || !state.online)) || !allowed(a, w);
     }
     $("#pause-label").textContent = w.paused ? t("act.resume") : t("act.pause");
     $("#open-close-label").textContent = w.open ? t("act.sign_off") : t("act.open");
@@ -397,10 +416,12 @@
     }
     const drift = state.queue ? Math.max(0, (clock.now() - Date.parse(state.queue.at)) / 1000) : 0;
     for (const cell of document.querySelectorAll("#queue-rows td[data-longest]")) {
-      const base = Number(cell.dataset.longest);
-      cell.textContent = base > 0 ? fmtDuration(base + drift) : "—";
+      // Empty for a queue nobody waits in.
+      if (cell.dataset.longest === "") continue;
+      const waited = Number(cell.dataset.longest) + drift;
+      cell.textContent = fmtDuration(waited);
       const warnAt = Number(cell.dataset.warn);
-      cell.parentElement.classList.toggle("warn", base > 0 && warnAt > 0 && base + drift >= warnAt);
+      cell.parentElement.classList.toggle("warn", warnAt > 0 && waited >= warnAt);
     }
   }
 
@@ -420,7 +441,7 @@
           q.green ? h("div", { class: "subtle" }, t("queue.green", { n: q.green })) : null,
         ),
         h("td", { class: "num big-num waiting-count" }, String(q.waiting || 0)),
-        h("td", { class: "num", dataset: { longest: q.waiting ? q.longest_wait_s || 0 : 0, warn } }),
+        h("td", { class: "num longest", dataset: { longest: q.waiting ? q.longest_wait_s || 0 : "", warn } }, q.waiting ? "" : "—"),
         h("td", { class: "num" }, q.waiting ? fmtDuration(q.estimated_wait_s) : "—"),
       );
     });
@@ -482,6 +503,7 @@
           say(t("ok.nobody"), true);
         } else {
           const w = myWindow();
+          state.version++;
           if (w) w.current = currentOf(tv);
           say(t("ok.called", { number: tv.number }), true);
         }
@@ -529,7 +551,8 @@
 
   function act(action) {
     const w = myWindow();
-    if (state.busy || !allowed(action, w)) return;
+    if (!allowed(action, w)) return;
+    if (action !== "slip" && (state.busy || !state.online)) return;
     switch (action) {
       case "call":
         return callTicket(null);

@@ -443,6 +443,22 @@ impl Browser {
         std::fs::write(&path, png).with_context(|| format!("writing {}", path.display()))?;
         Ok(path)
     }
+
+    /// Prints the page as the browser would on paper (print style sheet
+    /// applied, A4) and saves the PDF as `dir/name.pdf`.
+    pub async fn print_pdf(&self, dir: &Path, name: &str) -> anyhow::Result<PathBuf> {
+        // The default configuration is A4, portrait, default margins.
+        let config = fantoccini::wd::PrintConfiguration::default();
+        let pdf = self
+            .client
+            .print(config)
+            .await
+            .context("printing the page")?;
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let path = dir.join(format!("{name}.pdf"));
+        std::fs::write(&path, pdf).with_context(|| format!("writing {}", path.display()))?;
+        Ok(path)
+    }
 }
 
 /// `target/screenshots/AREA`, where tests save screenshots for review.

@@ -167,7 +167,25 @@ async fn staff_call_start_complete_transfer_and_pause() -> anyhow::Result<()> {
     b.wait_text("#slip", "一次性告知单").await?;
     b.wait_text("#slip .slip-materials", "身份证").await?;
     b.wait_text("#slip", "承诺时限").await?;
+    b.wait_text("#slip ol", "本人到场签字").await?;
     b.screenshot(&shots(), "window-slip").await?;
+    // Printing puts the slip alone on paper. The browser's print dialog is
+    // replaced so the test can see it was asked for; WebDriver prints the
+    // page with the print style sheet instead.
+    b.js(
+        "window.print = () => { window.printed = (window.printed || 0) + 1; }",
+        vec![],
+    )
+    .await?;
+    b.click("#slip-print").await?;
+    b.wait_js(
+        "the print dialog to be asked for",
+        "return window.printed === 1",
+    )
+    .await?;
+    let pdf = b.print_pdf(&shots(), "window-slip").await?;
+    let bytes = std::fs::read(&pdf)?;
+    assert!(bytes.starts_with(b"%PDF"), "a PDF: {}", pdf.display());
     b.click("#slip-dialog [data-close]").await?;
     b.wait_gone("#slip-dialog").await?;
 
@@ -268,6 +286,11 @@ async fn the_offline_banner_shows_and_the_desk_recovers() -> anyhow::Result<()> 
 
     web.server.stop()?;
     b.wait_text("#offline", "离线，正在重新连接").await?;
+    assert!(
+        !b.is_enabled(".act-call").await?,
+        "no calling while offline"
+    );
+    assert!(b.is_enabled(".act-slip").await?, "the slip works offline");
     b.screenshot(&shots(), "window-offline").await?;
 
     // Back on the same port and database: the banner goes, the session
@@ -277,6 +300,11 @@ async fn the_offline_banner_shows_and_the_desk_recovers() -> anyhow::Result<()> 
     b.wait_gone("#offline").await?;
     b.wait_text("#queue-rows tr[data-category=\"bdc\"] .waiting-count", "2")
         .await?;
+    b.wait_js(
+        "calling to be possible again",
+        "return !document.querySelector('.act-call').disabled",
+    )
+    .await?;
     b.press(Key::F1).await?;
     b.wait_text("#cur-number", "B001").await?;
     assert_no_page_errors(&b).await?;
