@@ -33,6 +33,7 @@ use crate::clock::{Clock, FakeClock};
 use crate::error::{ApiError, ErrorKind, pick};
 use crate::hub::{Frame, Hub, Subscription};
 use crate::secret::{self, TokenHash};
+use crate::snapshots::{self, Snapshots};
 use crate::store::{self, DeviceRecord, SessionRecord, StaffRecord, Store};
 
 /// Most requests handled in one transaction.
@@ -316,6 +317,8 @@ pub struct Engine {
     hall: Arc<Hall>,
     lobby: Lobby,
     store: Store,
+    db: std::path::PathBuf,
+    snapshots: Option<Snapshots>,
     clock: Arc<dyn Clock>,
     fake: Option<Arc<FakeClock>>,
     seq: u64,
@@ -330,7 +333,8 @@ pub struct Engine {
 /// What one batch changed, to store and then publish.
 #[derive(Default)]
 struct Batch {
-    events: Vec<(u64, Event)>,
+    /// Events with their sequence numbers and JSON.
+    events: Vec<(u64, Event, String)>,
     tickets: HashSet<TicketId>,
     expired: HashMap<TicketId, Timestamp>,
     windows: HashSet<WindowNo>,
@@ -399,10 +403,11 @@ impl Engine {
     pub fn start(
         hall: Arc<Hall>,
         store: Store,
+        db: &std::path::Path,
         clock: Arc<dyn Clock>,
         fake: Option<Arc<FakeClock>>,
     ) -> anyhow::Result<Started> {
-        let restored = store.restore(&hall)?;
+        let restored = store.restore(&hall, snapshots::stored(db))?;
         let auth = Arc::new(RwLock::new(load_auth(&store, clock.now())?));
         let hub = Hub::new(restored.recent_calls);
         let frames = hub.sender();
@@ -410,6 +415,8 @@ impl Engine {
             hall,
             lobby: restored.lobby,
             store,
+            db: db.to_owned(),
+            snapshots: Some(Snapshots::start(db)?),
             clock,
             fake,
             seq: restored.seq,
@@ -442,31 +449,15 @@ impl Engine {
             }
             self.process(&mut batch);
         }
-        // Every handle is gone: the server is shutting down.
-        if !self.broken && self.since_snapshot > 0 {
-            self.snapshot_now();
+        // Every handle is gone: the server is shutting down. A last
+        // snapshot makes the next start quick.
+        let last = (!self.broken && self.since_snapshot > 0)
+            .then(|| (self.seq, self.clock.now(), self.lobby.snapshot()));
+        if let Some(s) = self.snapshots.take() {
+            s.finish(last);
         }
         self.store.checkpoint();
         tracing::info!(seq = self.seq, "engine stopped");
-    }
-
-    fn snapshot_now(&mut self) {
-        let now = self.clock.now();
-        let result = self
-            .store
-            .begin()
-            .and_then(|()| {
-                self.store
-                    .insert_snapshot(self.seq, now, &self.lobby.snapshot())
-            })
-            .and_then(|()| self.store.commit());
-        match result {
-            Ok(()) => self.since_snapshot = 0,
-            Err(e) => {
-                self.store.rollback();
-                tracing::warn!(error = %e, "snapshot failed");
-            }
-        }
     }
 
     fn process(&mut self, requests: &mut Vec<Request>) {
@@ -516,8 +507,8 @@ impl Engine {
             for p in batch.pending.drain(..) {
                 p(true);
             }
-            for (seq, event) in &batch.events {
-                self.hub.publish(*seq, event);
+            for (seq, event, json) in &batch.events {
+                self.hub.publish(*seq, event, json);
             }
         }
         for request in reads {
@@ -554,17 +545,20 @@ impl Engine {
                 }
             }
         }
-        if batch.day_changed || self.since_snapshot >= store::SNAPSHOT_EVERY {
-            self.store
-                .insert_snapshot(self.seq, now, &self.lobby.snapshot())?;
+        self.store.commit()?;
+        // After the commit: a snapshot never runs ahead of the log.
+        if (batch.day_changed || self.since_snapshot >= store::SNAPSHOT_EVERY)
+            && let Some(s) = &self.snapshots
+            && s.offer(self.seq, now, self.lobby.snapshot())
+        {
             self.since_snapshot = 0;
         }
-        self.store.commit()
+        Ok(())
     }
 
     /// After a failed commit: the database is the truth.
     fn rebuild(&mut self) {
-        match self.store.restore(&self.hall) {
+        match self.store.restore(&self.hall, snapshots::stored(&self.db)) {
             Ok(r) => {
                 self.lobby = r.lobby;
                 self.seq = r.seq;
@@ -597,7 +591,9 @@ impl Engine {
         for event in events {
             self.seq += 1;
             self.since_snapshot += 1;
-            self.store.insert_event(self.seq, &event)?;
+            let json = serde_json::to_string(&event)
+                .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+            self.store.insert_event(self.seq, &event, &json)?;
             if let Some(t) = event.kind.ticket() {
                 batch.tickets.insert(t.clone());
             }
@@ -612,7 +608,7 @@ impl Engine {
                 }
                 _ => {}
             }
-            batch.events.push((self.seq, event));
+            batch.events.push((self.seq, event, json));
         }
         Ok(())
     }
@@ -627,6 +623,7 @@ impl Engine {
     ) -> Sql<Result<Outcome, ApiError>> {
         let window = command_window(&command);
         let asked = command_ticket(&command);
+        let issuing = matches!(command, Command::Issue(_));
         let events = match self.lobby.handle(now, command) {
             Ok(events) => events,
             Err(r) => return Ok(Err(ApiError::rejected(&r, lang, &self.hall))),
@@ -639,9 +636,16 @@ impl Engine {
                 .find_map(|e| e.kind.ticket().cloned())
         });
         self.record(events, batch)?;
-        let ticket = concerned
-            .and_then(|id| self.lobby.ticket(&id))
-            .map(|t| TicketView::of(&self.lobby, t, lang));
+        let ticket = concerned.and_then(|id| self.lobby.ticket(&id)).map(|t| {
+            if issuing {
+                // A new ticket carries the estimate it was issued with,
+                // which is the current one; `Lobby::estimate` would count
+                // the queue ahead of it one by one.
+                TicketView::with_estimate(&self.hall, t, t.estimate.ahead, t.estimate.wait_s, lang)
+            } else {
+                TicketView::of(&self.lobby, t, lang)
+            }
+        });
         let window = window.and_then(|n| self.window_view(n));
         Ok(Ok(Outcome { ticket, window }))
     }

@@ -89,8 +89,8 @@ impl Hub {
             .collect();
     }
 
-    /// Publishes a committed event.
-    pub fn publish(&mut self, seq: u64, event: &Event) {
+    /// Publishes a committed event, given its JSON as stored.
+    pub fn publish(&mut self, seq: u64, event: &Event, json: &str) {
         if matches!(
             event.kind,
             EventKind::Called { .. } | EventKind::Recalled { .. }
@@ -98,14 +98,20 @@ impl Hub {
             self.recent_calls.push_front(event.clone());
             self.recent_calls.truncate(crate::store::RECENT_CALLS);
         }
-        let full = to_bytes(&StreamMessage::Event {
-            seq,
-            event: event.clone(),
-        });
-        let public = to_bytes(&StreamMessage::Event {
-            seq,
-            event: redact_event(event),
-        });
+        let wrap = |event_json: &str| {
+            Bytes::from(format!(
+                "{{\"kind\":\"event\",\"seq\":{seq},\"event\":{event_json}}}"
+            ))
+        };
+        let full = wrap(json);
+        let public = match public_by_text(event) {
+            // The id is long and random: every quoted occurrence is it.
+            Some(id) => wrap(&json.replace(&format!("\"{id}\""), "\"\"")),
+            None => to_bytes(&StreamMessage::Event {
+                seq,
+                event: redact_event(event),
+            }),
+        };
         let frame = Arc::new(Frame {
             seq: Some(seq),
             full,
@@ -177,6 +183,19 @@ pub fn device_frame(message: &StreamMessage) -> Arc<Frame> {
     })
 }
 
+/// The ticket id to blank out of an event's JSON text, when that is all
+/// the redaction there is to do (no appointment code; an id too long and
+/// random to occur by chance elsewhere).
+fn public_by_text(event: &Event) -> Option<&str> {
+    if let EventKind::Issued { ticket } = &event.kind
+        && ticket.appointment.is_some()
+    {
+        return None;
+    }
+    let id = event.kind.ticket()?.as_str();
+    (id.len() >= 16).then_some(id)
+}
+
 fn hide(id: &mut TicketId) {
     id.0.clear();
 }
@@ -217,6 +236,60 @@ pub fn redact_queue(queue: &mut QueueView) {
     for w in &mut queue.windows {
         if let Some(c) = &mut w.current {
             hide(&mut c.id);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_redaction_matches_typed_redaction() {
+        let hall = std::sync::Arc::new(crate::builtin_hall().unwrap());
+        let mut lobby = lobby_core::Lobby::new(hall);
+        let now: jiff::Timestamp = "2026-11-25T01:00:00Z".parse().unwrap();
+        let mut hub = Hub::new(Vec::new());
+        let mut rx = hub.sender().subscribe();
+        let id = crate::secret::ticket_id();
+        let mut events = lobby
+            .handle(
+                now,
+                lobby_core::Command::Issue(lobby_core::Issue::kiosk(id.as_str(), "bdc")),
+            )
+            .unwrap();
+        events.extend(
+            lobby
+                .handle(
+                    now,
+                    lobby_core::Command::Call {
+                        window: lobby_core::WindowNo(7),
+                        ticket: None,
+                    },
+                )
+                .unwrap(),
+        );
+        for (seq, event) in events.iter().enumerate() {
+            let json = serde_json::to_string(event).unwrap();
+            hub.publish(seq as u64 + 1, event, &json);
+            let frame = rx.try_recv().unwrap();
+            let typed = serde_json::to_value(StreamMessage::Event {
+                seq: seq as u64 + 1,
+                event: redact_event(event),
+            })
+            .unwrap();
+            let text: serde_json::Value = serde_json::from_slice(&frame.public).unwrap();
+            assert_eq!(text, typed);
+            assert!(!String::from_utf8_lossy(&frame.public).contains(&id));
+            let full: serde_json::Value = serde_json::from_slice(&frame.full).unwrap();
+            assert_eq!(
+                full,
+                serde_json::to_value(StreamMessage::Event {
+                    seq: seq as u64 + 1,
+                    event: event.clone()
+                })
+                .unwrap()
+            );
         }
     }
 }

@@ -9,7 +9,9 @@
 //!   only writing connection; handles batches of requests, one transaction
 //!   and one fsync per batch; answers after the commit.
 //! - [`store`]: SQLite schema, migrations (`PRAGMA user_version`), the
-//!   event log, current state, snapshots, restore, accounts, appointments.
+//!   event log, current state, restore, accounts, appointments.
+//! - [`snapshots`]: the state's snapshots, written by a thread of their own
+//!   into their own file so a busy day's snapshot never stalls a commit.
 //! - [`hub`]: fan-out of committed events to WebSocket subscribers, with a
 //!   ring of recent events for clients that reconnect.
 //! - [`http`]: the axum router, extractors, handlers, the event stream
@@ -33,6 +35,7 @@ pub mod hub;
 pub mod mask;
 pub mod reports;
 pub mod secret;
+pub mod snapshots;
 pub mod store;
 pub mod web;
 
@@ -80,7 +83,13 @@ pub async fn run(config: Config, ready: impl FnOnce(SocketAddr)) -> anyhow::Resu
     };
     let store = Store::open(&config.db)?;
     Store::checkpointer(&config.db, Duration::from_secs(1))?;
-    let started = Engine::start(config.hall.clone(), store, clock.clone(), fake.clone())?;
+    let started = Engine::start(
+        config.hall.clone(),
+        store,
+        &config.db,
+        clock.clone(),
+        fake.clone(),
+    )?;
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let state = Arc::new(http::Shared {
         engine: started.handle.clone(),

@@ -15,8 +15,9 @@
 //!   `windows(number, json)`: the current state, updated in the same
 //!   transaction as the events that changed it. Tickets of earlier days stay
 //!   here after the core forgets them, so their status pages still answer.
-//! - `snapshots(seq, at, json)`: the core's state after event `seq`. A
-//!   restart loads the latest and replays the events after it.
+//! - `snapshots(seq, at, json)`: written by the first versions; snapshots
+//!   now live in a file of their own (see [`crate::snapshots`]), and a
+//!   restart reads both.
 //! - `staff`, `sessions`, `devices`: accounts, tokens (hashed), devices.
 //! - `appointments`: bookings, personal data masked.
 //!
@@ -112,9 +113,6 @@ pub const VERSION: i32 = MIGRATIONS.len() as i32;
 
 /// Take a snapshot after this many events (and at every day change).
 pub const SNAPSHOT_EVERY: u64 = 5_000;
-
-/// Snapshots kept; older ones are deleted.
-const SNAPSHOTS_KEPT: i64 = 3;
 
 /// Calls kept for the stream's snapshot message.
 pub const RECENT_CALLS: usize = 10;
@@ -243,6 +241,19 @@ fn parse_kind(s: &str) -> DeviceKind {
     }
 }
 
+fn status_name(s: lobby_core::Status) -> &'static str {
+    use lobby_core::Status;
+    match s {
+        Status::Waiting => "waiting",
+        Status::Called => "called",
+        Status::Serving => "serving",
+        Status::Completed => "completed",
+        Status::NoShow => "no_show",
+        Status::Expired => "expired",
+        Status::Cancelled => "cancelled",
+    }
+}
+
 fn hash_array(blob: Vec<u8>) -> [u8; 32] {
     let mut out = [0u8; 32];
     let n = blob.len().min(32);
@@ -332,9 +343,8 @@ impl Store {
         }
     }
 
-    /// Appends an event to the log.
-    pub fn insert_event(&self, seq: u64, event: &Event) -> rusqlite::Result<()> {
-        let json = serde_json::to_string(event).map_err(json_err)?;
+    /// Appends an event (and its JSON) to the log.
+    pub fn insert_event(&self, seq: u64, event: &Event, json: &str) -> rusqlite::Result<()> {
         self.conn
             .prepare_cached(
                 "INSERT INTO events (seq, at, type, ticket, \"window\", json)
@@ -354,7 +364,6 @@ impl Store {
     /// Stores a ticket's current state.
     pub fn upsert_ticket(&self, t: &Ticket) -> rusqlite::Result<()> {
         let json = serde_json::to_string(t).map_err(json_err)?;
-        let status = serde_json::to_value(t.status).map_err(json_err)?;
         self.conn
             .prepare_cached(
                 "INSERT INTO tickets (id, day, number, category, status, \"window\", json)
@@ -368,7 +377,7 @@ impl Store {
                 t.day.to_string(),
                 t.number.to_string(),
                 t.category.as_str(),
-                status.as_str().unwrap_or_default(),
+                status_name(t.status),
                 t.window.map(|w| w.0),
                 json
             ])?;
@@ -387,26 +396,6 @@ impl Store {
         Ok(())
     }
 
-    /// Stores a snapshot taken after event `seq`, keeping only the latest.
-    pub fn insert_snapshot(
-        &self,
-        seq: u64,
-        at: Timestamp,
-        snapshot: &Snapshot,
-    ) -> rusqlite::Result<()> {
-        let json = serde_json::to_string(snapshot).map_err(json_err)?;
-        self.conn.execute(
-            "INSERT OR REPLACE INTO snapshots (seq, at, json) VALUES (?1, ?2, ?3)",
-            params![seq as i64, millis(at), json],
-        )?;
-        self.conn.execute(
-            "DELETE FROM snapshots WHERE seq NOT IN
-               (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT ?1)",
-            params![SNAPSHOTS_KEPT],
-        )?;
-        Ok(())
-    }
-
     /// A ticket's stored state, for tickets the core no longer holds.
     pub fn ticket(&self, id: &str) -> rusqlite::Result<Option<Ticket>> {
         let json: Option<String> = self
@@ -417,28 +406,48 @@ impl Store {
         Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
     }
 
-    /// Rebuilds the hall's state: the latest readable snapshot, then every
+    /// Rebuilds the hall's state: the latest readable snapshot (from the
+    /// snapshot file, or the `snapshots` table of older files), then every
     /// later event replayed through [`Lobby::apply`].
-    pub fn restore(&self, hall: &Arc<Hall>) -> anyhow::Result<Restored> {
-        let mut lobby = None;
-        let mut from = 0u64;
+    pub fn restore(
+        &self,
+        hall: &Arc<Hall>,
+        snapshots: Vec<(u64, String)>,
+    ) -> anyhow::Result<Restored> {
+        let last: u64 =
+            self.conn
+                .query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| {
+                    r.get::<_, i64>(0)
+                })? as u64;
+        let mut candidates = snapshots;
         {
             let mut stmt = self
                 .conn
                 .prepare("SELECT seq, json FROM snapshots ORDER BY seq DESC")?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+            let rows = stmt.query_map([], |r| {
+                Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?))
+            })?;
             for row in rows {
-                let (seq, json) = row?;
-                match serde_json::from_str::<Snapshot>(&json) {
-                    Ok(snapshot) => {
-                        lobby = Some(Lobby::from_snapshot(hall.clone(), snapshot));
-                        from = seq as u64;
-                        break;
-                    }
-                    // A snapshot from an older core may not read: fall back
-                    // to an earlier one, or to the whole log.
-                    Err(e) => tracing::warn!(seq, error = %e, "snapshot unreadable; skipping it"),
+                candidates.push(row?);
+            }
+        }
+        candidates.sort_by(|a, b| b.0.cmp(&a.0));
+        let mut lobby = None;
+        let mut from = 0u64;
+        for (seq, json) in candidates {
+            // A snapshot past the log's end belongs to another database.
+            if seq > last {
+                continue;
+            }
+            match serde_json::from_str::<Snapshot>(&json) {
+                Ok(snapshot) => {
+                    lobby = Some(Lobby::from_snapshot(hall.clone(), snapshot));
+                    from = seq;
+                    break;
                 }
+                // A snapshot from an older core may not read: fall back
+                // to an earlier one, or to the whole log.
+                Err(e) => tracing::warn!(seq, error = %e, "snapshot unreadable; skipping it"),
             }
         }
         let mut lobby = lobby.unwrap_or_else(|| Lobby::new(hall.clone()));
@@ -460,13 +469,6 @@ impl Store {
             lobby.apply(&event);
             seq = s as u64;
             replayed += 1;
-        }
-        if seq == from && from > 0 {
-            // Nothing after the snapshot: the log must still reach it.
-            let last: Option<i64> =
-                self.conn
-                    .query_row("SELECT MAX(seq) FROM events", [], |r| r.get(0))?;
-            seq = last.map_or(from, |l| l as u64).max(from);
         }
         let recent_calls = self.recent_calls()?;
         tracing::info!(seq, replayed, snapshot = from, "state restored");

@@ -57,7 +57,13 @@ async fn events(
         )
     })?;
     let full = caller.is_some();
+    // Small buffers: a hall has hundreds of screens and phones subscribed,
+    // and clients send nothing but pings and the close frame.
     Ok(ws
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(8 * 1024)
+        .max_message_size(64 * 1024)
+        .max_frame_size(64 * 1024)
         .on_upgrade(move |socket| stream(socket, s, since, full, lang))
         .into_response())
 }

@@ -158,6 +158,12 @@ impl Server {
         Server::start_in(self.dir.clone(), &self.now())
     }
 
+    /// Starts again a server that was stopped.
+    pub fn restart_stopped(self) -> Server {
+        assert!(self.child.is_none(), "the server is still running");
+        Server::start_in(self.dir.clone(), &self.now())
+    }
+
     /// The fake clock's time as last set by the tests.
     pub fn now(&self) -> String {
         self.clock.lock().unwrap().clone()

@@ -78,3 +78,24 @@ fn crash_restart_restores_the_exact_queues() {
     let s = s.crash_restart();
     assert_eq!(s.queue(), before2);
 }
+
+#[test]
+fn without_the_snapshot_file_the_whole_log_is_replayed() {
+    let s = Server::start();
+    busy_hall(&s);
+    let before = s.queue();
+    let mut s = s;
+    s.stop();
+    let snapshots = lobby_server::snapshots::path_for(&s.db());
+    assert!(snapshots.exists(), "a graceful stop leaves a snapshot");
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = snapshots.clone().into_os_string();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
+    let s = s.restart_stopped();
+    assert_eq!(s.queue(), before);
+    let log = s.log();
+    let restored = log.lines().rfind(|l| l.contains("state restored")).unwrap();
+    assert!(restored.contains("snapshot=0"), "{restored}");
+}
