@@ -431,7 +431,7 @@ impl Store {
                 candidates.push(row?);
             }
         }
-        candidates.sort_by(|a, b| b.0.cmp(&a.0));
+        candidates.sort_by_key(|c| std::cmp::Reverse(c.0));
         let mut lobby = None;
         let mut from = 0u64;
         for (seq, json) in candidates {
