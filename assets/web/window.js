@@ -752,9 +752,10 @@
 
   function onKey(ev) {
     const action = KEYS[ev.key];
-    if (!action) return;
+    // Outside the desk (login, choosing) the keys keep their usual meaning.
+    if (!action || $("#desk-view").hidden) return;
     ev.preventDefault();
-    if (ev.repeat || $("#desk-view").hidden || anyDialogOpen()) return;
+    if (ev.repeat || anyDialogOpen()) return;
     act(action);
   }
 

@@ -20,6 +20,14 @@
 //! Nothing here sleeps to wait: servers are ready when they print their
 //! address, chromedriver when it answers `/status`, pages when the element
 //! or text a test needs is there.
+//!
+//! # Running
+//!
+//! `cargo test -p lobby-tests` (or `tests/run.sh`, which first installs
+//! Debian's `chromium` and `chromium-driver`). `lobby-server` is built on
+//! demand (see [`binary`]). `CHROMEDRIVER` and `CHROMIUM` override the
+//! programs' paths (`chromedriver` on `PATH`, `/usr/bin/chromium`).
+//! Screenshots for review land in `target/screenshots/<area>/`.
 
 pub mod api;
 pub mod binary;

@@ -1,8 +1,8 @@
 //! `/window`: the staff desk.
 
 use fantoccini::key::Key;
-use lobby_core::api::Role;
-use lobby_core::{CategoryId, Status, WindowNo};
+use lobby_core::api::{IssueRequest, Lane, Role};
+use lobby_core::{CategoryId, MatterId, Status, WindowNo};
 use lobby_tests::ApiFailure;
 
 use super::{PASSWORD, Web, assert_no_page_errors, log_in, shots};
@@ -186,6 +186,31 @@ async fn staff_call_start_complete_transfer_and_pause() -> anyhow::Result<()> {
     let pdf = b.print_pdf(&shots(), "window-slip").await?;
     let bytes = std::fs::read(&pdf)?;
     assert!(bytes.starts_with(b"%PDF"), "a PDF: {}", pdf.display());
+    b.click("#slip-dialog [data-close]").await?;
+    b.wait_gone("#slip-dialog").await?;
+
+    // A green-channel, assisted visitor with a chosen matter: the marks
+    // show, and the slip opens on that matter.
+    web.admin().issue_with(&IssueRequest {
+        category: CategoryId::from("bdc"),
+        priority: Lane::Green,
+        group: None,
+        matter: Some(MatterId::from("BDC-002")),
+        channel: None,
+        site: None,
+        assisted: true,
+        stops: Vec::new(),
+        appointment: None,
+    })?;
+    b.press(Key::F1).await?;
+    b.wait_text("#cur-number", "B006").await?;
+    b.wait_for("#cur-green").await?;
+    b.wait_text("#cur-assisted", "帮办代办").await?;
+    b.wait_text("#cur-matter", "新建商品房").await?;
+    b.wait_text("#today-called", "5").await?;
+    b.screenshot(&shots(), "window-green-assisted").await?;
+    b.press(Key::F9).await?;
+    b.wait_text("#slip .slip-matter", "新建商品房").await?;
     b.click("#slip-dialog [data-close]").await?;
     b.wait_gone("#slip-dialog").await?;
 
