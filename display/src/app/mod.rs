@@ -31,6 +31,9 @@ use crate::board::{Board, Call};
 use crate::cli::Settings;
 use crate::link::{HallInfo, RankingInfo};
 
+/// Longest time between updates when nothing asks for one.
+const FALLBACK_WAIT: Duration = Duration::from_secs(600);
+
 /// The pages the wall shows.
 #[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Page {
@@ -100,11 +103,12 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
         }),
         ..default()
     }))
-    // Nothing moves by itself: update on messages and the timers the
-    // wakeup plugin sets, never continuously.
+    // Nothing moves by itself: update when the link or the wakeup plugin's
+    // alarm wakes the loop, never continuously. The long wait is only a
+    // fallback.
     .insert_resource(WinitSettings {
-        focused_mode: UpdateMode::reactive_low_power(Duration::from_secs(60)),
-        unfocused_mode: UpdateMode::reactive_low_power(Duration::from_secs(60)),
+        focused_mode: UpdateMode::reactive_low_power(FALLBACK_WAIT),
+        unfocused_mode: UpdateMode::reactive_low_power(FALLBACK_WAIT),
     })
     .insert_resource(ClearColor(style::BACKGROUND))
     .insert_resource(Shown(Board::new(settings.filter())))

@@ -9,7 +9,7 @@ use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use jiff::Timestamp;
 
 use super::wakeup::Deadlines;
-use super::{Config, Shown};
+use super::{Config, Page, Shown};
 use crate::board::Link;
 
 pub(super) fn plugin(app: &mut App) {
@@ -26,10 +26,11 @@ struct Pending(u32);
 fn capture_changes(
     mut commands: Commands,
     shown: Res<Shown>,
+    page: Res<State<Page>>,
     mut pending: ResMut<Pending>,
     mut deadlines: ResMut<Deadlines>,
 ) {
-    if shown.is_changed() {
+    if shown.is_changed() || page.is_changed() {
         let link = match shown.link() {
             Link::Online => "online",
             Link::Connecting => "connecting",
@@ -37,7 +38,8 @@ fn capture_changes(
         };
         let newest = shown.newest();
         let line = format!(
-            "presented seq={} newest={} window={} highlighted={} link={link}",
+            "presented page={:?} seq={} newest={} window={} highlighted={} link={link}",
+            page.get(),
             shown.seq().map_or("-".into(), |s| s.to_string()),
             newest.map_or("-".into(), |c| c.number.to_string()),
             newest.map_or("-".into(), |c| c.window.to_string()),
