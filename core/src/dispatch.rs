@@ -42,8 +42,9 @@
 //! more than twice the hall's mean. Comparing deadlines instead keeps each
 //! window on its own categories until another queue is clearly further
 //! behind, and weighs categories by the hall's own waiting-time promise
-//! (the yellow-card threshold): fewer yellow cards, a lower mean and a far
-//! lower maximum wait than the old rule on the same visitors.
+//! (the yellow-card threshold). Busy day, seeds 1–20, against the old rule
+//! on the same visitors: mean 7.5 → 7.4 min, maximum 61.6 → 54.6 min, worst
+//! category 2.48 → 2.07 times the mean; p90 23.0 → 23.1 min.
 //!
 //! # Cost
 //!
