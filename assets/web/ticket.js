@@ -116,7 +116,7 @@
     Lobby.show(next, tk.stops && tk.stops.length > 0);
     next.textContent = tk.stops && tk.stops.length ? t("pub.next_stop", { names: tk.stops.map(categoryName).join("、") }) : "";
     $("#issued").textContent = t("pub.issued_at", { at: Lobby.fmtTime(tk.issued_at) });
-    $("#updated").textContent = t("pub.updated", { at: new Date(state.lastSeen).toLocaleTimeString(Lobby.lang() === "en" ? "en-GB" : "zh-CN") });
+    $("#updated").textContent = t("pub.updated", { at: Lobby.fmtTime(new Date(state.lastSeen).toISOString()) });
   }
 
   function init() {
