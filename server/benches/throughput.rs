@@ -91,6 +91,30 @@ impl Server {
     }
 }
 
+impl Server {
+    /// CPU seconds (user + system) the server has used.
+    fn cpu(&self) -> f64 {
+        cpu_of(&format!("/proc/{}/stat", self.child.id()))
+    }
+}
+
+/// CPU seconds from a `/proc/.../stat` file.
+fn cpu_of(path: &str) -> f64 {
+    let stat = std::fs::read_to_string(path).unwrap_or_default();
+    // Fields after the command name (which may contain spaces).
+    let rest = stat.rsplit_once(") ").map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 here;
+    // the kernel counts them in 1/100 s on Linux.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -440,14 +464,28 @@ fn main() {
         .enable_all()
         .build()
         .expect("a runtime");
-    let (issue_rate, issue_h, idle, after_issue, call_rate, call_h) = single.block_on(async {
+    let (issue_rate, issue_h, idle, after_issue, call_rate, call_h, cpu) = single.block_on(async {
         let a = Server::start();
         let idle = a.memory();
         let _ = issue_throughput(&a.addr, 16, 1).await; // warm-up
+        let (server0, client0) = (a.cpu(), cpu_of("/proc/self/stat"));
         let (issue_rate, issue_h) = issue_throughput(&a.addr, 64, secs).await;
+        let n = issue_h.len() as f64;
+        let cpu = (
+            (a.cpu() - server0) / n * 1e6,
+            (cpu_of("/proc/self/stat") - client0) / n * 1e6,
+        );
         let after_issue = a.memory();
         let (call_rate, call_h) = call_throughput(&a.addr, secs).await;
-        (issue_rate, issue_h, idle, after_issue, call_rate, call_h)
+        (
+            issue_rate,
+            issue_h,
+            idle,
+            after_issue,
+            call_rate,
+            call_h,
+            cpu,
+        )
     });
     // Latency at a fixed rate and fan-out on a fresh server, in the state
     // of a busy day rather than after a synthetic flood.
@@ -493,6 +531,10 @@ fn main() {
         "| durable issues, closed loop, 64 connections, {secs} s | **{issue_rate:.0}/s** (p50 {:.2} ms, p99 {:.2} ms) | ≥ 10,000/s |",
         ms(&issue_h, 0.5),
         ms(&issue_h, 0.99)
+    );
+    println!(
+        "| CPU per durable issue in that run: server / load generator | {:.0} µs / {:.0} µs | (2 cores = 2,000,000 µs/s) |",
+        cpu.0, cpu.1
     );
     println!(
         "| call-next (call + complete per ticket), {} windows, {secs} s | **{call_rate:.0} calls/s**, {:.0} requests/s (call p50 {:.2} ms, p99 {:.2} ms) | — |",

@@ -482,9 +482,21 @@ impl Engine {
                 request.fail();
                 continue;
             }
-            if let Err(e) = self.write(&mut now, request, &mut batch) {
-                tracing::error!(error = %e, "storing a change failed");
-                failed = true;
+            // A panic in the core must not take the server down: the batch
+            // is abandoned like a failed commit and the state rebuilt.
+            let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.write(&mut now, request, &mut batch)
+            }));
+            match written {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    tracing::error!(error = %e, "storing a change failed");
+                    failed = true;
+                }
+                Err(_) => {
+                    tracing::error!("handling a request panicked; rebuilding the state");
+                    failed = true;
+                }
             }
         }
         drop(drained);
@@ -512,7 +524,16 @@ impl Engine {
             }
         }
         for request in reads {
-            self.read(request);
+            if self.broken {
+                // Memory may be ahead of the disk: show nothing from it.
+                request.fail();
+                continue;
+            }
+            let read =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.read(request)));
+            if read.is_err() {
+                tracing::error!("answering a read panicked");
+            }
         }
     }
 

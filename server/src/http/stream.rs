@@ -5,22 +5,50 @@
 //! `?since=SEQ` (the last sequence it saw) gets only what it missed, or a
 //! fresh snapshot if the server no longer holds those events. Without a
 //! valid token (`Authorization` or `?token=`), ticket ids are left out.
+//!
+//! The upgrade is done here rather than with axum's `WebSocketUpgrade` so
+//! the snapshot (tens of kilobytes) can go out as a fragmented message of
+//! small frames: a WebSocket connection keeps a write buffer as large as
+//! the largest frame it ever sent, and a hall has a thousand subscribers.
 
-use axum::extract::State;
-use axum::extract::ws::rejection::WebSocketUpgradeRejection;
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::response::{IntoResponse, Response};
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::Response;
+use futures_util::{SinkExt, StreamExt};
+use hyper::upgrade::OnUpgrade;
+use hyper_util::rt::TokioIo;
 use lobby_core::Lang;
 use tokio::sync::broadcast::error::RecvError;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
+use tokio_tungstenite::tungstenite::protocol::frame::{CloseFrame, Frame};
+use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 
 use super::extract::{L, MaybeCaller, Params};
 use super::{AppState, Routes};
 use crate::error::{ApiError, ErrorKind, pick};
 use crate::hub::Subscription;
 
+/// Largest frame sent: bigger messages are fragmented.
+const FRAME: usize = 4 * 1024;
+
+type Socket = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;
+
 /// The stream's route.
 pub fn routes(r: Routes) -> Routes {
     r.get("/api/events", events)
+}
+
+fn has_token(headers: &HeaderMap, name: header::HeaderName, token: &str) -> bool {
+    headers
+        .get_all(name)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|t| t.trim().eq_ignore_ascii_case(token))
 }
 
 async fn events(
@@ -28,7 +56,7 @@ async fn events(
     L(lang): L,
     MaybeCaller(caller): MaybeCaller,
     Params(q): Params,
-    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+    mut request: Request,
 ) -> Result<Response, ApiError> {
     let since = match q.get("since") {
         None => None,
@@ -45,7 +73,7 @@ async fn events(
             .with_field("since")
         })?),
     };
-    let ws = ws.map_err(|_| {
+    let required = || {
         ApiError::new(
             ErrorKind::BadRequest,
             "websocket_required",
@@ -55,32 +83,92 @@ async fn events(
                 "this endpoint needs a WebSocket upgrade",
             ),
         )
-    })?;
+    };
+    let headers = request.headers();
+    let is_upgrade = request.method() == Method::GET
+        && has_token(headers, header::CONNECTION, "upgrade")
+        && has_token(headers, header::UPGRADE, "websocket")
+        && headers
+            .get(header::SEC_WEBSOCKET_VERSION)
+            .is_some_and(|v| v == "13");
+    let key = headers.get(header::SEC_WEBSOCKET_KEY).cloned();
+    let (true, Some(key)) = (is_upgrade, key) else {
+        return Err(required());
+    };
+    let on_upgrade = request
+        .extensions_mut()
+        .remove::<OnUpgrade>()
+        .ok_or_else(required)?;
+    let accept = derive_accept_key(key.as_bytes());
     let full = caller.is_some();
-    // Small buffers: a hall has hundreds of screens and phones subscribed,
-    // and clients send nothing but pings and the close frame.
-    Ok(ws
-        .read_buffer_size(4 * 1024)
-        .write_buffer_size(8 * 1024)
-        .max_message_size(64 * 1024)
-        .max_frame_size(64 * 1024)
-        .on_upgrade(move |socket| stream(socket, s, since, full, lang))
-        .into_response())
+    tokio::spawn(async move {
+        match on_upgrade.await {
+            Ok(upgraded) => {
+                // Small buffers; clients send nothing but pings and close.
+                let config = WebSocketConfig::default()
+                    .read_buffer_size(4 * 1024)
+                    .write_buffer_size(0)
+                    .max_message_size(Some(64 * 1024))
+                    .max_frame_size(Some(64 * 1024));
+                let socket = WebSocketStream::from_raw_socket(
+                    TokioIo::new(upgraded),
+                    Role::Server,
+                    Some(config),
+                )
+                .await;
+                stream(socket, s, since, full, lang).await;
+            }
+            Err(e) => tracing::debug!(error = %e, "websocket upgrade failed"),
+        }
+    });
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
+    let h = response.headers_mut();
+    h.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
+    h.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+    h.insert(
+        header::SEC_WEBSOCKET_ACCEPT,
+        HeaderValue::from_str(&accept).map_err(|_| required())?,
+    );
+    Ok(response)
 }
 
-async fn send_all(socket: &mut WebSocket, sub: &mut Subscription) -> bool {
+/// Sends one text message, in frames of at most [`FRAME`] bytes (split on
+/// character boundaries).
+async fn send_text(socket: &mut Socket, text: &Bytes) -> bool {
+    if text.len() <= FRAME {
+        let frame = Frame::message(text.clone(), OpCode::Data(Data::Text), true);
+        return socket.send(Message::Frame(frame)).await.is_ok();
+    }
+    let mut start = 0;
+    let mut opcode = OpCode::Data(Data::Text);
+    while start < text.len() {
+        let mut end = (start + FRAME).min(text.len());
+        // Our JSON is UTF-8: back up to the start of a character.
+        while end < text.len() && (text[end] & 0b1100_0000) == 0b1000_0000 {
+            end -= 1;
+        }
+        let last = end == text.len();
+        let frame = Frame::message(text.slice(start..end), opcode, last);
+        if socket.send(Message::Frame(frame)).await.is_err() {
+            return false;
+        }
+        opcode = OpCode::Data(Data::Continue);
+        start = end;
+    }
+    true
+}
+
+async fn send_all(socket: &mut Socket, sub: &mut Subscription) -> bool {
     for text in sub.initial.drain(..) {
-        let Ok(text) = Utf8Bytes::try_from(text) else {
-            continue;
-        };
-        if socket.send(Message::Text(text)).await.is_err() {
+        if !send_text(socket, &text).await {
             return false;
         }
     }
     true
 }
 
-async fn stream(mut socket: WebSocket, s: AppState, since: Option<u64>, full: bool, lang: Lang) {
+async fn stream(mut socket: Socket, s: AppState, since: Option<u64>, full: bool, lang: Lang) {
     let mut shutdown = s.shutdown.clone();
     let Some(mut sub) = s.engine.subscribe(since, full, lang).await else {
         return;
@@ -99,11 +187,7 @@ async fn stream(mut socket: WebSocket, s: AppState, since: Option<u64>, full: bo
                         }
                         last = seq;
                     }
-                    // The frames are our own JSON, valid UTF-8.
-                    let Ok(text) = Utf8Bytes::try_from(frame.text(full).clone()) else {
-                        continue;
-                    };
-                    if socket.send(Message::Text(text)).await.is_err() {
+                    if !send_text(&mut socket, frame.text(full)).await {
                         return;
                     }
                 }
@@ -121,18 +205,21 @@ async fn stream(mut socket: WebSocket, s: AppState, since: Option<u64>, full: bo
                 }
                 Err(RecvError::Closed) => break,
             },
-            message = socket.recv() => match message {
+            message = socket.next() => match message {
                 None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
-                // Clients have nothing to say; pings are answered by axum.
-                Some(Ok(_)) => {}
+                // Clients have nothing to say; pings are answered by
+                // tungstenite when it next writes or flushes.
+                Some(Ok(_)) => {
+                    let _ = socket.flush().await;
+                }
             },
             _ = shutdown.changed() => break,
         }
     }
     let _ = socket
         .send(Message::Close(Some(CloseFrame {
-            code: 1001,
-            reason: Utf8Bytes::from_static("server shutting down"),
+            code: CloseCode::Away,
+            reason: "server shutting down".into(),
         })))
         .await;
 }
