@@ -4,6 +4,7 @@
 use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
+use bevy::text::FontSize;
 use bevy::ui::ComputedNode;
 use jiff::Timestamp;
 
@@ -52,6 +53,10 @@ struct Clock;
 /// Shown while the link is down.
 #[derive(Component)]
 struct OfflineBadge;
+
+/// What the badge says.
+#[derive(Component)]
+struct BadgeText;
 
 /// The notice's text.
 #[derive(Component)]
@@ -106,7 +111,7 @@ fn spawn_frame(mut commands: Commands, mut page: ResMut<NextState<Page>>) {
                                 ..default()
                             },
                             BackgroundColor(style::OFFLINE),
-                            children![text("离线 · 正在重连", 2.4, style::TEXT)],
+                            children![(BadgeText, text("", 2.4, style::TEXT))],
                         ));
                         right.spawn((Clock, text("", 3.6, style::TEXT)));
                     });
@@ -138,8 +143,13 @@ fn spawn_frame(mut commands: Commands, mut page: ResMut<NextState<Page>>) {
                         flex_shrink: 0.0,
                         ..default()
                     },
+                    Text::new(""),
+                    TextFont {
+                        font_size: FontSize::Vh(NOTICE_VH),
+                        ..default()
+                    },
+                    TextColor(style::NUMBER),
                     TextLayout::no_wrap(),
-                    text("", NOTICE_VH, style::NUMBER),
                 ));
             });
         });
@@ -159,12 +169,18 @@ fn show_title(hall: Res<Hall>, config: Res<Config>, mut title: Single<&mut Text,
     title.0 = name;
 }
 
-fn show_badge(shown: Res<Shown>, mut badge: Single<&mut Node, With<OfflineBadge>>) {
-    let display = match shown.link() {
-        Link::Online => Display::None,
-        Link::Connecting | Link::Offline { .. } => Display::Flex,
+fn show_badge(
+    shown: Res<Shown>,
+    mut badge: Single<&mut Node, With<OfflineBadge>>,
+    mut says: Single<&mut Text, With<BadgeText>>,
+) {
+    let (display, text) = match shown.link() {
+        Link::Online => (Display::None, ""),
+        Link::Connecting => (Display::Flex, "正在连接服务器"),
+        Link::Offline { .. } => (Display::Flex, "离线 · 正在重连"),
     };
     badge.display = display;
+    says.0 = text.to_owned();
 }
 
 fn show_clock(shown: Res<Shown>, hall: Res<Hall>, mut clock: Single<&mut Text, With<Clock>>) {

@@ -32,5 +32,9 @@ pub fn text(value: impl Into<String>, size: f32, color: Color) -> impl Bundle {
             ..default()
         },
         TextColor(color),
+        // Chinese breaks between any two characters. (Parley still asks
+        // ICU for a Chinese word model it lacks and prints "ICU4X data
+        // error" on stderr; text renders correctly all the same.)
+        TextLayout::linebreak(LineBreak::AnyCharacter),
     )
 }

@@ -45,8 +45,9 @@ pub struct Announced {
     pub speech_failed: bool,
 }
 
-/// The handle to the announcement thread; dropping it lets the thread
-/// finish the queue and stop.
+/// The handle to the announcement thread. [`Announcer::finish`] waits for
+/// the queue to be spoken; dropping the handle stops the thread after the
+/// announcement in progress without waiting for it.
 pub struct Announcer {
     tx: Option<Sender<Call>>,
     thread: Option<JoinHandle<()>>,
@@ -83,10 +84,6 @@ impl Announcer {
 
     /// Finishes every queued announcement, then stops.
     pub fn finish(mut self) {
-        self.stop();
-    }
-
-    fn stop(&mut self) {
         self.tx.take();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
@@ -96,7 +93,8 @@ impl Announcer {
 
 impl Drop for Announcer {
     fn drop(&mut self) {
-        self.stop();
+        // The thread ends once the queue is empty, or with the process.
+        self.tx.take();
     }
 }
 

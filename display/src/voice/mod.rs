@@ -11,7 +11,7 @@ pub mod announcer;
 mod espeak;
 mod wav;
 
-pub use announcer::{Announced, Announcer, AnnouncerConfig};
+pub use announcer::{Announced, Announcer, AnnouncerConfig, BACKLOG};
 pub use espeak::Espeak;
 pub use wav::{Wav, WavError, chime};
 

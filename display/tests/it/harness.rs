@@ -116,14 +116,21 @@ impl Screen {
             .expect("Xvfb prints its display");
         let display = format!(":{}", line.trim());
         let proc = Proc(child);
-        wait_until("xdpyinfo to answer", Duration::from_secs(20), || {
-            Command::new("xdpyinfo")
+        // Xvfb names the display once it accepts clients; xdpyinfo (in
+        // x11-utils, which a machine may lack) double-checks when present.
+        wait_until(
+            "xdpyinfo to answer",
+            Duration::from_secs(20),
+            || match Command::new("xdpyinfo")
                 .args(["-display", &display])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .status()
-                .is_ok_and(|s| s.success())
-        });
+            {
+                Ok(s) => s.success(),
+                Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+            },
+        );
         Screen {
             display,
             _proc: proc,
