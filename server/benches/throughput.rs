@@ -57,6 +57,12 @@ impl Server {
             .arg("--config")
             .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/hall.toml"))
             .args(["--fake-clock", "2026-11-25T09:00:00+08:00"])
+            // Extra server flags for experiments (e.g. `--workers 1`).
+            .args(
+                std::env::var("LOBBY_BENCH_ARGS")
+                    .unwrap_or_default()
+                    .split_whitespace(),
+            )
             .env("LOBBY_ADMIN_TOKEN", ADMIN)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
@@ -452,7 +458,33 @@ fn cpu_model() -> String {
         .unwrap_or_default()
 }
 
+/// `--issue-only`: just the closed-loop issue phase, for profiling.
+fn issue_only() {
+    let single = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    single.block_on(async {
+        let a = Server::start();
+        let _ = issue_throughput(&a.addr, 16, 1).await;
+        let (server0, client0) = (a.cpu(), cpu_of("/proc/self/stat"));
+        let (rate, h) = issue_throughput(&a.addr, 64, 5).await;
+        let n = h.len() as f64;
+        println!(
+            "issues {rate:.0}/s p50 {:.2} ms p99 {:.2} ms; CPU per issue: server {:.0} µs, client {:.0} µs; load {}",
+            ms(&h, 0.5),
+            ms(&h, 0.99),
+            (a.cpu() - server0) / n * 1e6,
+            (cpu_of("/proc/self/stat") - client0) / n * 1e6,
+            load_average()
+        );
+    });
+}
+
 fn main() {
+    if std::env::args().any(|a| a == "--issue-only") {
+        return issue_only();
+    }
     let quick = std::env::args().any(|a| a == "--quick");
     let secs = if quick { 2 } else { 5 };
     let fixed_secs = if quick { 3 } else { 10 };
@@ -487,13 +519,40 @@ fn main() {
             cpu,
         )
     });
-    // Latency at a fixed rate and fan-out on a fresh server, in the state
-    // of a busy day rather than after a synthetic flood.
+    // Latency at a fixed rate on a fresh server, not after the flood.
     let b = Server::start();
-    let (n_issue, fixed_issue, n_call, fixed_call, after_fixed) = single.block_on(async {
+    let (n_issue, fixed_issue, n_call, fixed_call) = single.block_on(async {
         let (n_issue, fixed_issue) = fixed_rate(&b.addr, Load::Issue, 1000, fixed_secs).await;
         let (n_call, fixed_call) = fixed_rate(&b.addr, Load::CallNext, 1000, fixed_secs).await;
-        (n_issue, fixed_issue, n_call, fixed_call, b.memory())
+        (n_issue, fixed_issue, n_call, fixed_call)
+    });
+    let after_fixed_peak = b.memory();
+    drop(b);
+    // Fan-out and memory on a third server holding a busy day (2,000
+    // tickets issued, 1,000 served): the seed's centre sees a few hundred.
+    let c = Server::start();
+    let day = single.block_on(async {
+        let mut conn = Conn::open(&c.addr).await;
+        for i in 0..2000u64 {
+            assert_eq!(conn.post("/api/tickets", &issue_body(i)).await, 201);
+        }
+        let mut served = 0;
+        'windows: for &w in WINDOWS {
+            for _ in 0..20 {
+                if conn.post(&format!("/api/windows/{w}/call"), "").await != 200 {
+                    continue 'windows;
+                }
+                assert_eq!(
+                    conn.post(&format!("/api/windows/{w}/complete"), "").await,
+                    200
+                );
+                served += 1;
+                if served == 1000 {
+                    break 'windows;
+                }
+            }
+        }
+        c.memory()
     });
     // A thousand subscribers read in parallel, so the reading side does
     // not queue the deliveries it measures.
@@ -504,9 +563,9 @@ fn main() {
         .expect("a runtime");
     let events = if quick { 50 } else { 200 };
     let (fan, spread, missing, with_subs) =
-        multi.block_on(async { fan_out(&b, 1000, events, 20).await });
-    let after_fan = b.memory();
-    drop(b);
+        multi.block_on(async { fan_out(&c, 1000, events, 20).await });
+    let after_fan = c.memory();
+    drop(c);
     let load_after = load_average();
 
     println!("## Server\n");
@@ -570,8 +629,12 @@ fn main() {
         spread.max() as f64 / 1000.0
     );
     println!(
-        "| server RSS: idle / after {n_issue} issues and {n_call} call-next requests / with 1,000 subscribers / after they left | {:.1} / {:.1} / **{:.1}** / {:.1} MiB (peak {:.1}) | < 50 MB |",
-        idle.0, after_fixed.0, with_subs.0, after_fan.0, after_fan.1
+        "| server RSS: idle / a busy day (2,000 issued, 1,000 served) / with 1,000 subscribers / after they left | {:.1} / {:.1} / **{:.1}** / {:.1} MiB (peak {:.1}) | < 50 MB |",
+        idle.0, day.0, with_subs.0, after_fan.0, after_fan.1
+    );
+    println!(
+        "| server RSS after the fixed-rate runs ({n_issue} issued, {n_call} call-next requests) | {:.1} MiB (peak {:.1}) | — |",
+        after_fixed_peak.0, after_fixed_peak.1
     );
     println!(
         "| server RSS after the closed-loop flood ({:.0} tickets held) | {:.1} MiB (peak {:.1}) | — |",

@@ -567,8 +567,14 @@ impl Engine {
             }
         }
         self.store.commit()?;
-        // After the commit: a snapshot never runs ahead of the log.
-        if (batch.day_changed || self.since_snapshot >= store::SNAPSHOT_EVERY)
+        // After the commit: a snapshot never runs ahead of the log. Its
+        // cost grows with the tickets held, so on a flooded day it is taken
+        // more rarely: never more events apart than the tickets it holds,
+        // which keeps both its cost per event and a restart's replay small.
+        let due = batch.day_changed
+            || (self.since_snapshot >= store::SNAPSHOT_EVERY
+                && self.since_snapshot >= self.lobby.tickets().count() as u64);
+        if due
             && let Some(s) = &self.snapshots
             && s.offer(self.seq, now, self.lobby.snapshot())
         {

@@ -29,6 +29,10 @@ struct Args {
     /// POST /api/test/clock.
     #[arg(long, env = "LOBBY_FAKE_CLOCK")]
     fake_clock: Option<jiff::Timestamp>,
+    /// Threads serving HTTP (the writer has its own) [default: one per
+    /// core].
+    #[arg(long, env = "LOBBY_WORKERS")]
+    workers: Option<usize>,
     /// Seconds between ticks (closing, automatic no-shows, yellow cards).
     #[arg(long, env = "LOBBY_TICK_SECS", default_value_t = 5)]
     tick_secs: u64,
@@ -73,7 +77,11 @@ fn main() -> anyhow::Result<()> {
         admin_token,
         tick: Duration::from_secs(args.tick_secs.max(1)),
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = args.workers {
+        runtime.worker_threads(n.max(1));
+    }
+    let runtime = runtime
         .enable_all()
         .build()
         .context("starting the async runtime")?;

@@ -158,29 +158,37 @@ fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 static REQUEST_ID: AtomicU64 = AtomicU64::new(1);
 
 /// Gives each request an id (also in `x-request-id`) and logs it with its
-/// status and duration. Only the path is logged: query strings may carry a
-/// token.
+/// status and duration: at debug level, or warn for server errors. Only the
+/// path is logged: query strings may carry a token.
 async fn log_request(request: Request, next: Next) -> Response {
     let id = REQUEST_ID.fetch_add(1, Ordering::Relaxed);
-    let span = tracing::info_span!(
-        "request",
-        id,
-        method = %request.method(),
-        path = %request.uri().path()
-    );
     let start = Instant::now();
-    let mut response = next.run(request).instrument(span.clone()).await;
+    let mut response = if tracing::enabled!(tracing::Level::DEBUG) {
+        let span = tracing::debug_span!(
+            "request",
+            id,
+            method = %request.method(),
+            path = %request.uri().path()
+        );
+        next.run(request).instrument(span).await
+    } else {
+        let (method, uri) = (request.method().clone(), request.uri().clone());
+        let response = next.run(request).await;
+        if response.status().is_server_error() {
+            let path = uri.path();
+            tracing::warn!(id, %method, path, status = response.status().as_u16(), "request failed");
+        }
+        response
+    };
     response
         .headers_mut()
         .insert("x-request-id", HeaderValue::from(id));
-    let status = response.status().as_u16();
-    let micros = start.elapsed().as_micros() as u64;
-    let _entered = span.enter();
-    if status >= 500 {
-        tracing::warn!(status, micros, "request failed");
-    } else {
-        tracing::debug!(status, micros, "request");
-    }
+    tracing::debug!(
+        id,
+        status = response.status().as_u16(),
+        micros = start.elapsed().as_micros() as u64,
+        "request"
+    );
     response
 }
 
