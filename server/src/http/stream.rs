@@ -35,6 +35,18 @@ use crate::hub::Subscription;
 /// Largest frame sent: bigger messages are fragmented.
 const FRAME: usize = 4 * 1024;
 
+/// A subscriber that cannot take a frame for this long is dropped (it
+/// reconnects with `since` and gets what it missed).
+const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Sends one frame, giving up on a stuck client.
+async fn send(socket: &mut Socket, message: Message) -> bool {
+    matches!(
+        tokio::time::timeout(SEND_TIMEOUT, socket.send(message)).await,
+        Ok(Ok(()))
+    )
+}
+
 type Socket = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;
 
 /// The stream's route.
@@ -138,7 +150,7 @@ async fn events(
 async fn send_text(socket: &mut Socket, text: &Bytes) -> bool {
     if text.len() <= FRAME {
         let frame = Frame::message(text.clone(), OpCode::Data(Data::Text), true);
-        return socket.send(Message::Frame(frame)).await.is_ok();
+        return send(socket, Message::Frame(frame)).await;
     }
     let mut start = 0;
     let mut opcode = OpCode::Data(Data::Text);
@@ -150,7 +162,7 @@ async fn send_text(socket: &mut Socket, text: &Bytes) -> bool {
         }
         let last = end == text.len();
         let frame = Frame::message(text.slice(start..end), opcode, last);
-        if socket.send(Message::Frame(frame)).await.is_err() {
+        if !send(socket, Message::Frame(frame)).await {
             return false;
         }
         opcode = OpCode::Data(Data::Continue);
@@ -210,16 +222,15 @@ async fn stream(mut socket: Socket, s: AppState, since: Option<u64>, full: bool,
                 // Clients have nothing to say; pings are answered by
                 // tungstenite when it next writes or flushes.
                 Some(Ok(_)) => {
-                    let _ = socket.flush().await;
+                    let _ = tokio::time::timeout(SEND_TIMEOUT, socket.flush()).await;
                 }
             },
             _ = shutdown.changed() => break,
         }
     }
-    let _ = socket
-        .send(Message::Close(Some(CloseFrame {
-            code: CloseCode::Away,
-            reason: "server shutting down".into(),
-        })))
-        .await;
+    let close = Message::Close(Some(CloseFrame {
+        code: CloseCode::Away,
+        reason: "server shutting down".into(),
+    }));
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(1), socket.send(close)).await;
 }

@@ -165,3 +165,23 @@ fn device_reports_reach_the_stream() {
     )
     .expect_error(403, "forbidden");
 }
+
+#[test]
+fn a_graceful_stop_closes_subscribers() {
+    let mut s = Server::start();
+    let mut c = connect(&s, "");
+    next(&mut c);
+    // Stopping waits for the process to exit (asserting success), which it
+    // does only after closing its streams.
+    s.stop();
+    loop {
+        match c.read() {
+            Ok(Message::Close(frame)) => {
+                assert_eq!(u16::from(frame.unwrap().code), 1001);
+                break;
+            }
+            Ok(_) => {}
+            Err(e) => panic!("expected a close frame, got {e}"),
+        }
+    }
+}
