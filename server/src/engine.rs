@@ -447,7 +447,17 @@ impl Engine {
                     Err(_) => break,
                 }
             }
-            self.process(&mut batch);
+            let processed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.process(&mut batch);
+            }));
+            if processed.is_err() {
+                // Never expected (requests are already guarded); the
+                // database is the truth, and the unanswered callers get 503.
+                tracing::error!("a batch panicked; rebuilding the state");
+                batch.clear();
+                self.store.rollback();
+                self.rebuild();
+            }
         }
         // Every handle is gone: the server is shutting down. A last
         // snapshot makes the next start quick.

@@ -71,6 +71,9 @@ pub struct Config {
     pub admin_token: Option<String>,
     /// How often time is passed to the core (closing, auto no-shows, cards).
     pub tick: Duration,
+    /// For tests: cap the database at this many pages, so commits fail as
+    /// on a full disk.
+    pub max_db_pages: Option<u32>,
 }
 
 /// Runs the server until SIGTERM or Ctrl-C. `ready` gets the address it
@@ -82,6 +85,9 @@ pub async fn run(config: Config, ready: impl FnOnce(SocketAddr)) -> anyhow::Resu
         None => Arc::new(SystemClock),
     };
     let store = Store::open(&config.db)?;
+    if let Some(pages) = config.max_db_pages {
+        store.limit_pages(pages)?;
+    }
     Store::checkpointer(&config.db, Duration::from_secs(1))?;
     let started = Engine::start(
         config.hall.clone(),

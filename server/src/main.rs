@@ -33,6 +33,10 @@ struct Args {
     /// core].
     #[arg(long, env = "LOBBY_WORKERS")]
     workers: Option<usize>,
+    /// For tests: cap the database at this many pages (commits then fail as
+    /// on a full disk).
+    #[arg(long, hide = true)]
+    test_max_db_pages: Option<u32>,
     /// Seconds between ticks (closing, automatic no-shows, yellow cards).
     #[arg(long, env = "LOBBY_TICK_SECS", default_value_t = 5)]
     tick_secs: u64,
@@ -76,6 +80,7 @@ fn main() -> anyhow::Result<()> {
         fake_clock: args.fake_clock,
         admin_token,
         tick: Duration::from_secs(args.tick_secs.max(1)),
+        max_db_pages: args.test_max_db_pages,
     };
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     if let Some(n) = args.workers {

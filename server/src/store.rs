@@ -285,6 +285,13 @@ impl Store {
         Ok(Store { conn })
     }
 
+    /// Caps the database's size in pages, so tests can make commits fail
+    /// as on a full disk.
+    pub fn limit_pages(&self, pages: u32) -> rusqlite::Result<()> {
+        self.conn
+            .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))
+    }
+
     /// A read-only connection for reports.
     pub fn reader(path: &Path) -> rusqlite::Result<Connection> {
         let conn = Connection::open_with_flags(

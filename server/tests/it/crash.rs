@@ -94,3 +94,53 @@ fn kill_9_during_a_burst_loses_no_acknowledged_ticket() {
         .sum();
     assert!(waiting as usize >= acked.len() + max.len());
 }
+
+#[test]
+fn a_failed_commit_answers_503_and_memory_never_runs_ahead_of_disk() {
+    let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
+    // Room for the schema and some tickets, as on a disk filling up.
+    let s = Server::start_with(
+        dir.clone(),
+        crate::harness::MORNING,
+        &["--test-max-db-pages", "40"],
+    );
+    let mut acked = Vec::new();
+    let failed = loop {
+        let a = s.post(ADMIN, "/api/tickets", json!({"category": "sw"}));
+        match a.status {
+            201 => acked.push(a.body),
+            503 => break a,
+            other => panic!("unexpected {other}: {}", a.body),
+        }
+        assert!(acked.len() < 2000, "the database never filled up");
+    };
+    assert_eq!(failed.code(), "storage_unavailable");
+    assert!(!acked.is_empty());
+    // The refused ticket is nowhere; the acknowledged ones all are.
+    let q = s.queue();
+    let sw = q["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["category"] == "sw")
+        .unwrap()
+        .clone();
+    assert_eq!(sw["waiting"], acked.len(), "memory matches the disk");
+    assert_eq!(sw["issued"], acked.len());
+    // Still up, still refusing cleanly, reads still fine.
+    s.post(ADMIN, "/api/tickets", json!({"category": "sw"}))
+        .expect_error(503, "storage_unavailable");
+    s.get("/api/health").expect(200);
+    for t in &acked {
+        s.get(&format!("/api/tickets/{}", t["id"].as_str().unwrap()))
+            .expect(200);
+    }
+    assert!(s.log().contains("state rebuilt from the database"));
+    // With room again, it carries on after the last acknowledged number.
+    let s = s.restart();
+    let next = s.issue("sw");
+    assert_eq!(
+        seq(next["number"].as_str().unwrap()),
+        acked.len() as u32 + 1
+    );
+}

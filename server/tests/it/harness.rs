@@ -91,6 +91,11 @@ impl Server {
 
     /// A server on the database in `dir`.
     pub fn start_in(dir: Arc<tempfile::TempDir>, clock: &str) -> Server {
+        Server::start_with(dir, clock, &[])
+    }
+
+    /// A server on the database in `dir`, with extra flags.
+    pub fn start_with(dir: Arc<tempfile::TempDir>, clock: &str, flags: &[&str]) -> Server {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -105,6 +110,7 @@ impl Server {
             .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/hall.toml"))
             .arg("--fake-clock")
             .arg(clock)
+            .args(flags)
             .env("LOBBY_ADMIN_TOKEN", ADMIN)
             .env("RUST_LOG", "info")
             .stdout(Stdio::piped())
