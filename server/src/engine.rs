@@ -703,7 +703,7 @@ impl Engine {
                 if let Command::Issue(issue) = &mut command
                     && issue.id.as_str().is_empty()
                 {
-                    issue.id = TicketId(secret::ticket_id());
+                    issue.id = TicketId(secret::ticket_id(self.seq + 1));
                 }
                 let answer = self.command(*now, command, lang, batch)?;
                 batch.answer(reply, lang, answer);
@@ -954,7 +954,7 @@ impl Engine {
                 ),
             )));
         }
-        let id = TicketId(secret::ticket_id());
+        let id = TicketId(secret::ticket_id(self.seq + 1));
         let issue = Issue {
             id: id.clone(),
             site,

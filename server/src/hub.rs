@@ -251,7 +251,7 @@ mod tests {
         let now: jiff::Timestamp = "2026-11-25T01:00:00Z".parse().unwrap();
         let mut hub = Hub::new(Vec::new());
         let mut rx = hub.sender().subscribe();
-        let id = crate::secret::ticket_id();
+        let id = crate::secret::ticket_id(1);
         let mut events = lobby
             .handle(
                 now,

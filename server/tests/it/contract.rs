@@ -50,7 +50,11 @@ fn issue_answers_201_with_the_ticket() {
     assert_eq!(t["ahead"], 0);
     assert!(t["estimated_wait_s"].is_u64());
     let id = t["id"].as_str().unwrap();
-    assert_eq!(id.len(), 26, "128 random bits in base32");
+    assert_eq!(
+        id.len(),
+        34,
+        "an 8-character order prefix and 128 random bits in base32"
+    );
     let t2 = s.issue("bdc");
     assert_eq!(t2["number"], "B002");
     assert_eq!(t2["ahead"], 1);
@@ -282,7 +286,7 @@ fn queue_shows_waiting_longest_wait_and_windows() {
         .iter()
         .find(|w| w["number"] == 7)
         .unwrap();
-    assert_eq!(w7["current"]["id"].as_str().unwrap().len(), 26);
+    assert_eq!(w7["current"]["id"].as_str().unwrap().len(), 34);
 }
 
 #[test]
