@@ -77,7 +77,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     )
     .add_systems(Last, (schedule_wake, redraw_while_changing));
     if let Some(dir) = args.capture.clone() {
-        app.add_plugins(capture::plugin(dir));
+        app.add_plugins(capture::plugin(dir, !args.no_screenshots));
     }
     match app.run() {
         AppExit::Success => Ok(()),
@@ -99,9 +99,16 @@ fn install_waker(proxy: Res<EventLoopProxyWrapper>, waker: Res<Waker>) {
 
 /// A state change set this frame is applied at the start of the next
 /// one: ask for that frame now rather than at the next input.
-fn redraw_while_changing(next: Res<NextState<Screen>>, mut redraw: MessageWriter<RequestRedraw>) {
+fn redraw_while_changing(
+    next: Res<NextState<Screen>>,
+    waker: Res<Waker>,
+    mut redraw: MessageWriter<RequestRedraw>,
+) {
     if matches!(*next, NextState::Pending(_) | NextState::PendingIfNeq(_)) {
         redraw.write(RequestRedraw);
+        // A redraw request alone does not always bring the next frame of a
+        // reactive loop under X11; a wake-up does.
+        waker.wake();
     }
 }
 

@@ -1,10 +1,11 @@
 //! Screenshots and button positions of every screen, on request
 //! (`--capture DIR` / `LOBBY_KIOSK_CAPTURE`).
 //!
-//! Each time a screen is (re)built, once its layout is computed:
+//! Each time a screen is (re)built, once it is laid out and drawn:
 //! `DIR/layout.json` gets the screen's name and every button's action and
 //! rectangle in window pixels (what an end-to-end test needs to click with
-//! xdotool), and `DIR/NNN-screen.png` the rendered frame (one screenshot at a time; a
+//! xdotool), `DIR/hover.txt` the button under the pointer, and
+//! `DIR/NNN-screen.png` the rendered frame (one screenshot at a time; a
 //! screen replaced before its turn is skipped, so a later `NNN` of the same
 //! screen may stand for it). Both files appear
 //! whole (written aside, then renamed), so a reader never sees half.
@@ -56,10 +57,14 @@ struct CaptureDir {
     want: Option<PathBuf>,
     /// A screenshot is being taken (one at a time).
     busy: bool,
+    /// Whether to take screenshots at all.
+    screenshots: bool,
+    /// The newest layout and the frames left before it is written.
+    layout: Option<(Layout, u8)>,
 }
 
-/// Captures into `dir`.
-pub fn plugin(dir: PathBuf) -> impl Fn(&mut App) {
+/// Captures into `dir`; layouts only unless `screenshots`.
+pub fn plugin(dir: PathBuf, screenshots: bool) -> impl Fn(&mut App) {
     move |app: &mut App| {
         if let Err(e) = std::fs::create_dir_all(&dir) {
             error!("cannot create capture folder {}: {e}", dir.display());
@@ -69,10 +74,14 @@ pub fn plugin(dir: PathBuf) -> impl Fn(&mut App) {
             seq: 0,
             want: None,
             busy: false,
+            screenshots,
+            layout: None,
         })
         .add_systems(
             PostUpdate,
             (
+                publish_hover,
+                publish_layout,
                 capture_screens,
                 take_screenshot,
                 keep_drawing_while_capturing,
@@ -120,12 +129,53 @@ fn capture_screens(
         buttons: rects,
     };
     let png = capture.dir.join(format!("{:03}-{name}.png", capture.seq));
+    // Published once the screen has been drawn (below), so whoever reads
+    // it can click what is really there.
+    capture.layout = Some((layout, FRAMES_BEFORE_PUBLISHING));
+    // A screen replaced before its picture was taken is skipped.
+    if capture.screenshots {
+        capture.want = Some(png);
+    }
+}
+
+/// Writes `DIR/hover.txt`: the button under the pointer, so a test clicks
+/// once the kiosk has seen the pointer arrive rather than after a guess.
+fn publish_hover(
+    buttons: Query<(&Action, &Interaction)>,
+    capture: Res<CaptureDir>,
+    mut last: Local<Option<String>>,
+) {
+    let now = buttons
+        .iter()
+        .find(|(_, i)| **i != Interaction::None)
+        .map(|(a, _)| a.name())
+        .unwrap_or_default();
+    if last.as_ref() != Some(&now) {
+        write_whole(&capture.dir.join("hover.txt"), now.as_bytes());
+        *last = Some(now);
+    }
+}
+
+/// Frames between a layout and its publication: the frame that draws it
+/// (rendering is pipelined, one frame behind) and one to present it.
+const FRAMES_BEFORE_PUBLISHING: u8 = 2;
+
+/// Writes the layout file once its screen is on the display.
+fn publish_layout(mut capture: ResMut<CaptureDir>) {
+    let Some((_, frames)) = capture.layout.as_mut() else {
+        return;
+    };
+    if *frames > 0 {
+        *frames -= 1;
+        return;
+    }
+    let Some((layout, _)) = capture.layout.take() else {
+        return;
+    };
     match serde_json::to_vec_pretty(&layout) {
         Ok(json) => write_whole(&capture.dir.join("layout.json"), &json),
         Err(e) => error!("layout not written: {e}"),
     }
-    // A screen replaced before its picture was taken is skipped.
-    capture.want = Some(png);
 }
 
 /// Starts a screenshot of the newest screen when none is being taken.
@@ -162,14 +212,22 @@ fn shoot(commands: &mut Commands, png: PathBuf, tries: u32) {
     );
 }
 
-/// A reactive app draws only when asked: keep asking until the screenshot
-/// has been read back.
+/// A reactive app draws only when asked: keep asking until the layout is
+/// published and the screenshot read back.
 fn keep_drawing_while_capturing(
     capturing: Query<(), With<Capturing>>,
+    capture: Res<CaptureDir>,
+    waker: Option<Res<crate::wake::Waker>>,
     mut redraw: MessageWriter<RequestRedraw>,
 ) {
-    if !capturing.is_empty() {
+    let pending = capture.busy || capture.want.is_some() || capture.layout.is_some();
+    if pending || !capturing.is_empty() {
         redraw.write(RequestRedraw);
+        // A redraw request alone does not always bring the next frame of a
+        // reactive loop under X11; a wake-up does.
+        if let Some(w) = waker {
+            w.wake();
+        }
     }
 }
 

@@ -57,6 +57,9 @@ pub struct Args {
     /// screen into this folder: for end-to-end tests and review.
     #[arg(long, env = "LOBBY_KIOSK_CAPTURE")]
     pub capture: Option<PathBuf>,
+    /// With `--capture`: button layouts only, no screenshots (benchmarks).
+    #[arg(long, env = "LOBBY_KIOSK_NO_SCREENSHOTS")]
+    pub no_screenshots: bool,
 }
 
 fn parse_width(s: &str) -> Result<u32, String> {

@@ -26,6 +26,33 @@
 //!
 //! [`KioskPlugin`] is everything but the window and the threads, so flows
 //! are tested with `MinimalPlugins`, messages and triggered clicks.
+//!
+//! # Running
+//!
+//! ```text
+//! lobby-kiosk --server http://10.0.0.2:8080 --token lbd_… --printer /dev/ttyUSB0
+//!             [--site hall] [--guide-desk] [--printer-width 58|80]
+//!             [--windowed 1280x1024] [--font PATH [--font-family NAME]]
+//! ```
+//!
+//! Every flag has an environment variable (`LOBBY_SERVER`, `LOBBY_TOKEN`,
+//! `LOBBY_PRINTER`, …; see `--help`). The token is a device token made by an
+//! admin (`POST /api/devices`, kind `kiosk`, or `guide_desk` for a guide
+//! desk). The printer is a serial device (`/dev/ttyUSB0`, `/dev/pts/N`,
+//! `serial:PATH?baud=9600`), `tcp://HOST:PORT` or a file, as lobby-printer
+//! reads it. The font defaults to Debian's fonts-wqy-microhei; for Noto CJK
+//! pass `--font /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+//! --font-family "Noto Sans CJK SC"` (the collection's first face is the
+//! Japanese design).
+//!
+//! # Architecture invariants
+//!
+//! - Only [`server`] talks to the server and only [`printing`] to the
+//!   printer, each on its own thread: no system waits on I/O.
+//! - Screens never change state; [`flow`] does, from [`ui::Tap`] intents
+//!   and the threads' messages.
+//! - An issued ticket stays on screen until it is printed or the visitor
+//!   leaves it; it is never dropped because the printer or server failed.
 
 pub mod app;
 pub mod capture;

@@ -168,6 +168,11 @@ fn render_jobs(
                 }
             }
         };
+        debug!(
+            "rendered {} ({} bytes)",
+            kind_name(job.kind),
+            job.bytes.len()
+        );
         // The thread lives as long as the process.
         let _ = link.to_thread.send(job);
     }
@@ -325,6 +330,7 @@ fn run(
                 });
                 match result {
                     Ok(status) => {
+                        debug!("printed {}", kind_name(job.kind));
                         answers.get_or_insert(status != PrinterStatus::Unknown);
                         faulted = false;
                         Some(PrintEvent::Printed(job.kind))

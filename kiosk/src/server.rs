@@ -194,6 +194,9 @@ impl Client {
                     }
                 }
             }
+            if let Some(r) = &request {
+                debug!("to server: {r:?}");
+            }
             let outcome = match request {
                 Some(ServerRequest::Issue(req)) => self
                     .post::<_, TicketView>("/api/tickets", &req)
@@ -221,7 +224,10 @@ impl Client {
                 }),
             };
             let alive = match outcome {
-                Ok(Some(e)) => send(e),
+                Ok(Some(e)) => {
+                    debug!("server answered");
+                    send(e)
+                }
                 Ok(None) => true,
                 Err(CallError::Refused(detail)) => send(ServerEvent::Refused(detail)),
                 Err(CallError::Unreachable(why)) => {

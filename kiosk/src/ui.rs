@@ -153,6 +153,7 @@ pub fn record_tap(
     if let Ok((action, disabled)) = buttons.get(click.entity) {
         click.propagate(false);
         if !disabled {
+            debug!("tap {}", action.name());
             taps.write(Tap(action.clone()));
         }
     }

@@ -9,6 +9,7 @@ use lobby_core::api::Lane;
 
 use super::{Canvas, add_builder, footer, header, minutes};
 use crate::flow::{FlowConfig, PrintState, Screen, Visit};
+use crate::hall::Board;
 use crate::printing::PrinterHealth;
 use crate::ui::{self, Action, Disabled};
 
@@ -18,6 +19,7 @@ pub(super) fn plugin(app: &mut App) {
 
 fn build_ticket(
     mut canvas: Canvas,
+    board: Res<Board>,
     visit: Res<Visit>,
     printer: Res<PrinterHealth>,
     config: Res<FlowConfig>,
@@ -45,8 +47,20 @@ fn build_ticket(
             lang.t("正在打印号票…", "Printing…"),
         ),
     };
-    let mut what = t.category_name.clone();
-    if let Some(m) = &t.matter_name {
+    // Names in the screen's language (the server answered in Chinese).
+    let hall = board.hall.as_ref();
+    let mut what = hall
+        .and_then(|h| h.category(&t.category))
+        .map(|c| lang.t(&c.name, &c.name_en).to_owned())
+        .unwrap_or_else(|| t.category_name.clone());
+    let matter = t
+        .matter
+        .as_ref()
+        .and_then(|m| hall.and_then(|h| h.matter(m)));
+    if let Some(m) = matter
+        .map(|m| lang.t(&m.name, &m.name_en))
+        .or(t.matter_name.as_deref())
+    {
         what = format!("{what} · {m}");
     }
     if t.priority == Lane::Green {

@@ -107,6 +107,12 @@ fn category_matter_ticket_in_two_taps_then_the_slip() {
 
     k.printer_says(PrintEvent::Printed(JobKind::Ticket));
     assert!(k.text().contains("请取走号票"));
+    // English on request, names included.
+    k.tap(Action::ToggleLang);
+    let text = k.text();
+    assert!(text.contains("Real estate registration"), "{text}");
+    assert!(text.contains("4 ahead of you, about 11 min"), "{text}");
+    k.tap(Action::ToggleLang);
     // The one-time notification slip of the chosen matter.
     k.tap(Action::PrintSlip);
     assert_eq!(

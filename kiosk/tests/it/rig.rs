@@ -4,9 +4,8 @@
 //! xdotool. Shared by the end-to-end test and the kiosk benchmark.
 //!
 //! Nothing here sleeps to wait for something: it waits for the thing (a
-//! printed address, a file, bytes), polling with a short step and a
-//! deadline. The one pause is xdotool's: the pointer rests on a button for
-//! a few hundred milliseconds before the click, so the hover registers.
+//! printed address, a file, bytes, the kiosk reporting the pointer on a
+//! button before the click), polling with a short step and a deadline.
 
 #![allow(dead_code)] // each user takes what it needs
 
@@ -51,12 +50,12 @@ pub fn target_dir() -> PathBuf {
         })
 }
 
-/// The lobby-server binary beside ours, built if missing (`cargo test -p
-/// lobby-kiosk` alone does not build other packages' binaries).
+/// The lobby-server binary: the debug build in our target folder (the
+/// benchmark's release kiosk uses it too: the server is not what it
+/// measures), built if missing (`cargo test -p lobby-kiosk` alone does not
+/// build other packages' binaries).
 pub fn server_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
-    let bin = profile_dir.join("lobby-server");
+    let bin = target_dir().join("debug/lobby-server");
     if !bin.exists() {
         let status = Command::new(env!("CARGO"))
             .args(["build", "-p", "lobby-server", "--bin", "lobby-server"])
@@ -337,6 +336,18 @@ pub struct Kiosk {
 
 impl Kiosk {
     pub fn start(x: &Xvfb, server: &Server, token: &str, printer: &Path, capture: &Path) -> Kiosk {
+        Kiosk::start_with(x, server, token, printer, capture, &[])
+    }
+
+    /// With extra arguments (`--no-screenshots`).
+    pub fn start_with(
+        x: &Xvfb,
+        server: &Server,
+        token: &str,
+        printer: &Path,
+        capture: &Path,
+        extra: &[&str],
+    ) -> Kiosk {
         let _ = std::fs::remove_file(capture.join("layout.json"));
         let proc = Proc(
             Command::new(env!("CARGO_BIN_EXE_lobby-kiosk"))
@@ -344,10 +355,15 @@ impl Kiosk {
                 .arg(printer)
                 .args(["--windowed", "1280x1024", "--capture"])
                 .arg(capture)
+                .args(extra)
                 .env("DISPLAY", &x.display)
-                .env("RUST_LOG", "warn")
+                .env(
+                    "RUST_LOG",
+                    std::env::var("LOBBY_KIOSK_LOG").unwrap_or_else(|_| "warn".into()),
+                )
                 .stdout(Stdio::null())
-                .stderr(Stdio::null())
+                // Kept beside the screenshots for whoever reads a failure.
+                .stderr(File::create(capture.with_extension("log")).unwrap())
                 .spawn()
                 .expect("lobby-kiosk"),
         );
@@ -404,8 +420,26 @@ impl Kiosk {
             .find(|b| b.action == action)
             .unwrap_or_else(|| panic!("no {action} on {}: {:?}", layout.screen, layout.buttons));
         let (x, y) = ((b.x + b.w / 2.0) as i32, (b.y + b.h / 2.0) as i32);
-        self.xdotool(&["mousemove", &x.to_string(), &y.to_string()]);
-        std::thread::sleep(Duration::from_millis(300));
+        let hover = self.capture.join("hover.txt");
+        // Wiggle onto the button (a move to where the pointer already is
+        // sends no event) until the kiosk reports it under the pointer.
+        wait_for(
+            &format!("the pointer on {action}"),
+            Duration::from_secs(20),
+            || {
+                for (dx, dy) in [(1, 1), (0, 0)] {
+                    self.xdotool(&["mousemove", &(x + dx).to_string(), &(y + dy).to_string()]);
+                }
+                let deadline = Instant::now() + Duration::from_millis(500);
+                while Instant::now() < deadline {
+                    if std::fs::read_to_string(&hover).ok().as_deref() == Some(action) {
+                        return Some(());
+                    }
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                None
+            },
+        );
         let at = Instant::now();
         self.xdotool(&["click", "1"]);
         at
