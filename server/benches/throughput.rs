@@ -458,6 +458,26 @@ fn cpu_model() -> String {
         .unwrap_or_default()
 }
 
+/// `--fixed-only`: just the open-loop issue latency at 1,000/s.
+fn fixed_only() {
+    let single = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    single.block_on(async {
+        let b = Server::start();
+        let (n, h) = fixed_rate(&b.addr, Load::Issue, 1000, 10).await;
+        println!(
+            "{n} issues at 1,000/s: p50 {:.2} ms p99 {:.2} ms p99.9 {:.2} ms max {:.2} ms; load {}",
+            ms(&h, 0.5),
+            ms(&h, 0.99),
+            ms(&h, 0.999),
+            h.max() as f64 / 1000.0,
+            load_average()
+        );
+    });
+}
+
 /// `--issue-only`: just the closed-loop issue phase, for profiling.
 fn issue_only() {
     let single = tokio::runtime::Builder::new_current_thread()
@@ -484,6 +504,9 @@ fn issue_only() {
 fn main() {
     if std::env::args().any(|a| a == "--issue-only") {
         return issue_only();
+    }
+    if std::env::args().any(|a| a == "--fixed-only") {
+        return fixed_only();
     }
     let quick = std::env::args().any(|a| a == "--quick");
     let secs = if quick { 2 } else { 5 };

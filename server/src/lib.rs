@@ -74,6 +74,8 @@ pub struct Config {
     /// For tests: cap the database at this many pages, so commits fail as
     /// on a full disk.
     pub max_db_pages: Option<u32>,
+    /// How often the WAL is copied into the database file.
+    pub checkpoint: Duration,
 }
 
 /// Runs the server until SIGTERM or Ctrl-C. `ready` gets the address it
@@ -88,7 +90,7 @@ pub async fn run(config: Config, ready: impl FnOnce(SocketAddr)) -> anyhow::Resu
     if let Some(pages) = config.max_db_pages {
         store.limit_pages(pages)?;
     }
-    Store::checkpointer(&config.db, Duration::from_secs(1))?;
+    Store::checkpointer(&config.db, config.checkpoint)?;
     let started = Engine::start(
         config.hall.clone(),
         store,

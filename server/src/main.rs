@@ -33,6 +33,10 @@ struct Args {
     /// core].
     #[arg(long, env = "LOBBY_WORKERS")]
     workers: Option<usize>,
+    /// Seconds between WAL checkpoints (copying committed pages into the
+    /// database file, off the writer's path).
+    #[arg(long, env = "LOBBY_CHECKPOINT_SECS", default_value_t = 1)]
+    checkpoint_secs: u64,
     /// For tests: cap the database at this many pages (commits then fail as
     /// on a full disk).
     #[arg(long, hide = true)]
@@ -81,6 +85,7 @@ fn main() -> anyhow::Result<()> {
         admin_token,
         tick: Duration::from_secs(args.tick_secs.max(1)),
         max_db_pages: args.test_max_db_pages,
+        checkpoint: Duration::from_secs(args.checkpoint_secs.max(1)),
     };
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     if let Some(n) = args.workers {
