@@ -338,3 +338,27 @@ fn pages_are_served() {
     s.get("/assets/no-such-file.js")
         .expect_error(404, "not_found");
 }
+
+#[test]
+fn the_issue_answer_tells_the_same_wait_as_the_status_page() {
+    let s = Server::start();
+    s.post_empty(ADMIN, "/api/windows/7/open").expect(200);
+    for (i, body) in [
+        json!({"category": "bdc"}),
+        json!({"category": "bdc", "priority": "green"}),
+        json!({"category": "bdc"}),
+        json!({"category": "sw", "stops": ["bdc"]}),
+        json!({"category": "bdc", "priority": "green", "group": "military"}),
+        json!({"category": "bdc"}),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let t = s.post(ADMIN, "/api/tickets", body).expect(201);
+        let got = s
+            .get(&format!("/api/tickets/{}", t["id"].as_str().unwrap()))
+            .expect(200);
+        assert_eq!(got["ahead"], t["ahead"], "ticket {i}");
+        assert_eq!(got["estimated_wait_s"], t["estimated_wait_s"], "ticket {i}");
+    }
+}
