@@ -510,7 +510,7 @@ impl Engine {
             }
         }
         drop(drained);
-        if !failed && let Err(e) = self.flush(now, &mut batch) {
+        if !failed && let Err(e) = self.flush(&mut batch) {
             tracing::error!(error = %e, "committing a batch failed");
             failed = true;
         }
@@ -532,6 +532,7 @@ impl Engine {
             for (seq, event, json) in &batch.events {
                 self.hub.publish(*seq, event, json);
             }
+            self.maybe_snapshot(now, batch.day_changed);
         }
         for request in reads {
             if self.broken {
@@ -548,7 +549,7 @@ impl Engine {
     }
 
     /// Writes the changed state and commits.
-    fn flush(&mut self, now: Timestamp, batch: &mut Batch) -> Sql<()> {
+    fn flush(&mut self, batch: &mut Batch) -> Sql<()> {
         for id in &batch.tickets {
             match self.lobby.ticket(id) {
                 Some(t) => self.store.upsert_ticket(t)?,
@@ -576,12 +577,17 @@ impl Engine {
                 }
             }
         }
-        self.store.commit()?;
-        // After the commit: a snapshot never runs ahead of the log. Its
-        // cost grows with the tickets held, so on a flooded day it is taken
-        // more rarely: never more events apart than the tickets it holds,
-        // which keeps both its cost per event and a restart's replay small.
-        let due = batch.day_changed
+        self.store.commit()
+    }
+
+    /// Hands a snapshot to the snapshot thread when one is due: after the
+    /// commit (a snapshot never runs ahead of the log) and after the
+    /// answers (copying the state is not on anyone's wait). Its cost grows
+    /// with the tickets held, so on a flooded day it is taken more rarely:
+    /// never more events apart than the tickets it holds, which keeps both
+    /// its cost per event and a restart's replay small.
+    fn maybe_snapshot(&mut self, now: Timestamp, day_changed: bool) {
+        let due = day_changed
             || (self.since_snapshot >= store::SNAPSHOT_EVERY
                 && self.since_snapshot >= self.lobby.tickets().count() as u64);
         if due
@@ -590,7 +596,6 @@ impl Engine {
         {
             self.since_snapshot = 0;
         }
-        Ok(())
     }
 
     /// After a failed commit: the database is the truth.

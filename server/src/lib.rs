@@ -113,6 +113,18 @@ pub async fn run(config: Config, ready: impl FnOnce(SocketAddr)) -> anyhow::Resu
         shutdown: shutdown_rx,
         argon: Semaphore::new(2),
     });
+    // Catch up with the clock before anyone connects: a server that was
+    // down over closing time or the day change does that work first.
+    started.handle.tick().await;
+    started
+        .handle
+        .ask(lobby_core::Lang::Zh, |reply| engine::Request::Queue {
+            lang: lobby_core::Lang::Zh,
+            full: false,
+            reply,
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("the engine did not start: {}", e.message))?;
     let app = http::app(state, fake.is_some());
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
