@@ -30,6 +30,14 @@ use tokio::net::TcpStream;
 use tokio::sync::Mutex;
 
 const ADMIN: &str = "bench-admin-token-0123456789";
+
+/// Connections of the closed-loop issue phase (`LOBBY_BENCH_CONNS`).
+fn connections() -> usize {
+    std::env::var("LOBBY_BENCH_CONNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(64)
+}
 /// Categories without a daily quota, and the windows serving them first.
 const CATEGORIES: &[&str] = &[
     "tzxm", "scjg", "sw", "gasf", "shbz", "ybz", "mz", "sdqx", "zhdb",
@@ -488,7 +496,7 @@ fn issue_only() {
         let a = Server::start();
         let _ = issue_throughput(&a.addr, 16, 1).await;
         let (server0, client0) = (a.cpu(), cpu_of("/proc/self/stat"));
-        let (rate, h) = issue_throughput(&a.addr, 64, 5).await;
+        let (rate, h) = issue_throughput(&a.addr, connections(), 5).await;
         let n = h.len() as f64;
         println!(
             "issues {rate:.0}/s p50 {:.2} ms p99 {:.2} ms; CPU per issue: server {:.0} µs, client {:.0} µs; load {}",
@@ -524,7 +532,7 @@ fn main() {
         let idle = a.memory();
         let _ = issue_throughput(&a.addr, 16, 1).await; // warm-up
         let (server0, client0) = (a.cpu(), cpu_of("/proc/self/stat"));
-        let (issue_rate, issue_h) = issue_throughput(&a.addr, 64, secs).await;
+        let (issue_rate, issue_h) = issue_throughput(&a.addr, connections(), secs).await;
         let n = issue_h.len() as f64;
         let cpu = (
             (a.cpu() - server0) / n * 1e6,
@@ -610,7 +618,8 @@ fn main() {
         disk.max() as f64 / 1000.0
     );
     println!(
-        "| durable issues, closed loop, 64 connections, {secs} s | **{issue_rate:.0}/s** (p50 {:.2} ms, p99 {:.2} ms) | ≥ 10,000/s |",
+        "| durable issues, closed loop, {} connections, {secs} s | **{issue_rate:.0}/s** (p50 {:.2} ms, p99 {:.2} ms) | ≥ 10,000/s |",
+        connections(),
         ms(&issue_h, 0.5),
         ms(&issue_h, 0.99)
     );
