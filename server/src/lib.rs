@@ -25,6 +25,19 @@
 //! - [`secret`], [`mask`]: random ids and tokens; masking personal data.
 //!
 //! [`run`] starts everything; `src/main.rs` only parses arguments.
+//!
+//! # Invariants
+//!
+//! - No answer before its commit: an acknowledged change survives `kill -9`
+//!   (tested by killing the server during a burst of issues).
+//! - Memory never runs ahead of disk: a failed commit answers 503 to its
+//!   whole batch and the state is rebuilt from the database.
+//! - A refused request changes nothing (the core guarantees it; the engine
+//!   writes only accepted commands' events).
+//! - Nothing public carries a ticket id (the key of its status page) or an
+//!   appointment code: the public stream and queue are redacted.
+//! - Tokens are stored as SHA-256 hashes, passwords as argon2 hashes;
+//!   neither is ever logged.
 
 pub mod auth;
 pub mod clock;
