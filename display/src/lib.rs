@@ -18,6 +18,24 @@
 //! - `app` (private): the Bevy app, one plugin per feature; it renders the
 //!   board and redraws only when something changes.
 
+//!
+//! # Running
+//!
+//! ```text
+//! lobby-display --server http://10.0.0.2:8080 --token lbd_… --site hall
+//! lobby-display --server … --token … --layout site --site rs      # a sub-centre
+//! lobby-display --server … --token … --windows 1-20 --voice off   # an area's screen
+//! lobby-display --server … --token … --windowed 1920x1080 --report --voice-dir v/
+//! ```
+//!
+//! The token is a display device token (`POST /api/devices` with
+//! `"kind": "display"`). Without `--site` every site's calls and categories
+//! are shown; the main hall's wall normally passes `--site hall`. The
+//! monthly ranking rotates in every `--ranking-every` seconds when the
+//! server has one. `--report` prints `presented …` for each frame rendered
+//! after a change and `announced …` for each announcement (tests and
+//! benchmarks wait on these lines).
+
 pub mod board;
 pub mod cli;
 pub mod link;
