@@ -142,5 +142,7 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
 }
 
 fn spawn_camera(mut commands: Commands) {
-    commands.spawn(Camera2d);
+    // Flat UI needs no multisampling, and software rendering pays for
+    // every sample of every pixel.
+    commands.spawn((Camera2d, Msaa::Off));
 }
