@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   chromium chromium-driver          # staff, admin and public pages (WebDriver)
-  xvfb xdotool x11-apps imagemagick # Bevy kiosk and display in a real X server
+  xvfb xdotool x11-apps x11-utils imagemagick # Bevy apps in a real X server
   mesa-vulkan-drivers libvulkan1    # software Vulkan (lavapipe) for Bevy
   socat                             # pseudo-terminal pairs for serial printers
   espeak-ng                         # Mandarin voice for the wall display

@@ -21,7 +21,10 @@ fn small_textbook_cases() {
     assert!(close(probability_of_waiting(2, 1.0).unwrap(), 1.0 / 3.0));
     assert!(close(mean_wait_s(2, 1.0 / 600.0, 600.0).unwrap(), 200.0));
     assert!(close(probability_of_waiting(3, 2.0).unwrap(), 4.0 / 9.0));
-    assert!(close(mean_wait_s(3, 2.0 / 600.0, 600.0).unwrap(), 4.0 * 600.0 / 9.0));
+    assert!(close(
+        mean_wait_s(3, 2.0 / 600.0, 600.0).unwrap(),
+        4.0 * 600.0 / 9.0
+    ));
 }
 
 /// Erlang C by its closed form with explicit sums, for comparison.

@@ -208,8 +208,13 @@ fn qmatic_interleaves_green_primary_and_overflow_two_three_one() {
             },
         )
         .unwrap();
-        l.handle(now, Command::Complete { window: WindowNo(1) })
-            .unwrap();
+        l.handle(
+            now,
+            Command::Complete {
+                window: WindowNo(1),
+            },
+        )
+        .unwrap();
     }
     assert_eq!(lanes, "gaagab");
 }
