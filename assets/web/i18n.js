@@ -36,6 +36,14 @@ window.LOBBY_I18N = {
     "kind.display": "显示屏",
     "kind.guide_desk": "导服台终端",
 
+    "idx.title": "排队叫号系统",
+    "idx.window_hint": "窗口工作人员登录后叫号、办理、转移",
+    "idx.admin": "管理后台",
+    "idx.admin_hint": "大厅实时监控、人员与设备管理",
+    "idx.col_estimate": "新取号预计等候",
+    "idx.updated": "更新于 {at}",
+    "idx.phone": "咨询电话 {phone}",
+
     "login.title": "工作人员登录",
     "login.username": "用户名",
     "login.password": "密码",
@@ -302,6 +310,14 @@ window.LOBBY_I18N = {
     "kind.kiosk": "Kiosk",
     "kind.display": "Display",
     "kind.guide_desk": "Guide-desk terminal",
+
+    "idx.title": "Queue system",
+    "idx.window_hint": "Window staff sign in to call, serve and transfer",
+    "idx.admin": "Administration",
+    "idx.admin_hint": "The hall live, staff and devices",
+    "idx.col_estimate": "Wait for a new ticket",
+    "idx.updated": "Updated {at}",
+    "idx.phone": "Enquiries {phone}",
 
     "login.title": "Staff login",
     "login.username": "User name",

@@ -1,7 +1,7 @@
 //! End-to-end tests across Lobby's crates: the real binaries, a real
 //! SQLite file, a real browser. One test binary; one module per area.
 //!
-//! - `web`: the pages lobby-server serves (`/window`, `/admin`, `/t/{id}`)
+//! - `web`: the pages lobby-server serves (`/`, `/window`, `/admin`, `/t/{id}`)
 //!   in headless Chromium. Screenshots go to `target/screenshots/web/`.
 
 mod web;

@@ -1,8 +1,10 @@
 //! The browser pages served by lobby-server, driven in headless Chromium:
-//! the staff desk (`window`), the admin page (`admin`) and the public
+//! the front page (`home`), the staff desk (`window`), the admin page
+//! (`admin`) and the public
 //! ticket page (`public`).
 
 mod admin;
+mod home;
 mod public;
 mod window;
 
