@@ -1,7 +1,6 @@
 //! The browser pages served by lobby-server, driven in headless Chromium:
 //! the front page (`home`), the staff desk (`window`), the admin page
-//! (`admin`) and the public
-//! ticket page (`public`).
+//! (`admin`) and the public ticket page (`public`).
 
 mod admin;
 mod home;
