@@ -13,7 +13,7 @@ use bevy::winit::{EventLoopProxyWrapper, UpdateMode, WinitSettings, WinitUserEve
 use crate::config::Args;
 use crate::flow::{FlowConfig, Screen, Visit};
 use crate::idle::IdleTimer;
-use crate::printing::PrintProfile;
+use crate::printing::{PrintProfile, StatusPages};
 use crate::ui::KioskFont;
 use crate::wake::Waker;
 use crate::{KioskPlugin, capture, printing, server};
@@ -52,6 +52,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     .insert_resource(WinitSettings::desktop_app())
     .insert_resource(ClearColor(crate::ui::BACKGROUND))
     .insert_resource(PrintProfile::for_width(config.paper_mm))
+    .insert_resource(StatusPages(config.public_url.clone()))
     .init_resource::<Waker>()
     .add_plugins(KioskPlugin {
         flow: FlowConfig::from(&config),

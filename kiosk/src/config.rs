@@ -47,6 +47,12 @@ pub struct Args {
     /// by default the file's first face.
     #[arg(long, env = "LOBBY_FONT_FAMILY")]
     pub font_family: Option<String>,
+    /// Address printed in each ticket's QR code, which opens the ticket's
+    /// status page (`…/t/{id}`) on a phone: the address visitors' phones
+    /// reach lobby-server by. Defaults to `--server`; `none` prints no QR
+    /// code.
+    #[arg(long, env = "LOBBY_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// Start in English (`en`) instead of Chinese.
     #[arg(long, env = "LOBBY_LANG", default_value = "zh")]
     pub lang: String,
@@ -103,6 +109,8 @@ pub struct KioskConfig {
     pub guide_desk: bool,
     /// Paper width in millimetres.
     pub paper_mm: u32,
+    /// Base address of the tickets' status pages (their QR codes), if any.
+    pub public_url: Option<String>,
     /// Language at start and after every idle reset.
     pub lang: Lang,
     /// Idle time before returning home.
@@ -117,7 +125,7 @@ impl Args {
             return Err(format!("--server `{server}` must start with http://"));
         }
         Ok(KioskConfig {
-            server,
+            server: server.clone(),
             token: self.token.clone(),
             printer: self
                 .printer
@@ -126,6 +134,18 @@ impl Args {
             site: self.site.clone().map(SiteId),
             guide_desk: self.guide_desk,
             paper_mm: self.printer_width,
+            public_url: match self.public_url.as_deref().map(str::trim) {
+                None => Some(server.clone()),
+                Some("" | "none") => None,
+                Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                    Some(url.trim_end_matches('/').to_owned())
+                }
+                Some(url) => {
+                    return Err(format!(
+                        "--public-url `{url}` must start with http:// (or be `none`)"
+                    ));
+                }
+            },
             lang: Lang::from_tag(&self.lang),
             idle: Duration::from_secs(self.idle_s.max(5)),
         })
@@ -142,5 +162,39 @@ mod tests {
         assert!(parse_size("12x10").is_err());
         assert_eq!(parse_width("58"), Ok(58));
         assert!(parse_width("76").is_err());
+    }
+
+    fn config(extra: &[&str]) -> Result<KioskConfig, String> {
+        let base = [
+            "lobby-kiosk",
+            "--server",
+            "http://10.0.0.2:8080/",
+            "--token",
+            "t",
+        ];
+        let args = base
+            .iter()
+            .chain(["--printer", "/dev/null"].iter())
+            .chain(extra)
+            .copied();
+        Args::try_parse_from(args)
+            .map_err(|e| e.to_string())?
+            .config()
+    }
+
+    #[test]
+    fn tickets_link_to_the_server_unless_told_otherwise() {
+        assert_eq!(
+            config(&[]).unwrap().public_url.as_deref(),
+            Some("http://10.0.0.2:8080")
+        );
+        let c = config(&["--public-url", "https://zwfw.example.cn/lobby/"]).unwrap();
+        assert_eq!(
+            c.public_url.as_deref(),
+            Some("https://zwfw.example.cn/lobby")
+        );
+        assert_eq!(config(&["--public-url", "none"]).unwrap().public_url, None);
+        let e = config(&["--public-url", "zwfw.example.cn"]).unwrap_err();
+        assert!(e.contains("--public-url"), "{e}");
     }
 }

@@ -33,7 +33,14 @@
 //! lobby-kiosk --server http://10.0.0.2:8080 --token lbd_… --printer /dev/ttyUSB0
 //!             [--site hall] [--guide-desk] [--printer-width 58|80]
 //!             [--windowed 1280x1024] [--font PATH [--font-family NAME]]
+//!             [--public-url https://zwfw.example.cn/lobby | none]
 //! ```
+//!
+//! Each ticket's QR code opens its status page (`/t/{id}`: people ahead,
+//! estimated wait, the window once called) under `--public-url`, by default
+//! the `--server` address; pass the address visitors' phones reach the
+//! server by, or `none` for tickets without a QR code. Tickets print in
+//! the language the visitor chose on screen.
 //!
 //! Every flag has an environment variable (`LOBBY_SERVER`, `LOBBY_TOKEN`,
 //! `LOBBY_PRINTER`, …; see `--help`). The token is a device token made by an

@@ -24,6 +24,7 @@ use lobby_printer::{
 
 use crate::hall::{Board, HallInfo};
 use crate::server::{PrinterReport, ServerRequest};
+use crate::ui::UiLang;
 use crate::wake::Waker;
 
 /// What to print.
@@ -86,6 +87,11 @@ impl PrintProfile {
     }
 }
 
+/// Base address of the tickets' status pages: each ticket's QR code opens
+/// `{base}/t/{id}`. Without it tickets print no QR code.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct StatusPages(pub Option<String>);
+
 struct Job {
     kind: JobKind,
     bytes: Vec<u8>,
@@ -144,8 +150,11 @@ fn render_jobs(
     link: Res<Link>,
     board: Res<Board>,
     profile: Option<Res<PrintProfile>>,
+    pages: Option<Res<StatusPages>>,
+    lang: Res<UiLang>,
     mut requests: MessageReader<PrintRequest>,
 ) {
+    let base = pages.as_ref().and_then(|p| p.0.as_deref());
     let profile = profile.map(|p| p.0.clone()).unwrap_or_default();
     for r in requests.read() {
         let Some(hall) = &board.hall else {
@@ -155,7 +164,10 @@ fn render_jobs(
         let job = match r {
             PrintRequest::Ticket(t) => Job {
                 kind: JobKind::Ticket,
-                bytes: lobby_printer::render::ticket(&ticket_print(t, hall), &profile),
+                bytes: lobby_printer::render::ticket(
+                    &ticket_print(t, hall, base, lang.0),
+                    &profile,
+                ),
             },
             PrintRequest::Slip(m) => {
                 let Some(slip) = slip_print(hall, m, Timestamp::now()) else {
@@ -220,33 +232,55 @@ fn zone(hall: &HallInfo) -> TimeZone {
         .unwrap_or_else(|_| TimeZone::get("Asia/Shanghai").unwrap_or(TimeZone::UTC))
 }
 
-/// What a ticket prints, from the server's answer and the hall.
-pub fn ticket_print(view: &TicketView, hall: &HallInfo) -> TicketPrint {
+/// What a ticket prints, from the server's answer and the hall, in the
+/// visitor's language, with a QR code of its status page under `base`.
+pub fn ticket_print(
+    view: &TicketView,
+    hall: &HallInfo,
+    base: Option<&str>,
+    lang: Lang,
+) -> TicketPrint {
     let main = hall.sites.first().map(|s| &s.id);
     let site = (Some(&view.site) != main)
-        .then(|| hall.site(&view.site).map(|s| s.name.clone()))
+        .then(|| {
+            hall.site(&view.site)
+                .map(|s| lang.pick(&s.name, &s.name_en).to_owned())
+        })
         .flatten();
     let green = (view.priority == Lane::Green).then(|| {
         view.group
             .as_ref()
             .and_then(|g| hall.group(g))
-            .map(|g| g.name.clone())
+            .map(|g| lang.pick(&g.name, &g.name_en).to_owned())
             .unwrap_or_default()
     });
+    let category = hall
+        .category(&view.category)
+        .map_or(view.category_name.clone(), |c| {
+            lang.pick(&c.name, &c.name_en).to_owned()
+        });
+    let matter = view
+        .matter
+        .as_ref()
+        .and_then(|id| hall.matter(id))
+        .map(|m| lang.pick(&m.name, &m.name_en).to_owned())
+        .or_else(|| view.matter_name.clone());
     TicketPrint {
-        centre: hall.centre.name.clone(),
+        centre: lang
+            .pick(&hall.centre.name, &hall.centre.name_en)
+            .to_owned(),
         site,
         number: view.number.to_string(),
-        category: view.category_name.clone(),
-        matter: view.matter_name.clone(),
+        category,
+        matter,
         green,
         assisted: view.assisted,
         ahead: view.ahead,
         estimated_wait_s: view.estimated_wait_s,
         issued_at: zone(hall).to_datetime(view.issued_at),
         area: (!view.area.is_empty()).then(|| view.area.clone()),
-        status_url: None,
-        lang: Lang::Zh,
+        status_url: base.map(|b| format!("{}/t/{}", b.trim_end_matches('/'), view.id)),
+        lang,
     }
 }
 

@@ -13,8 +13,9 @@ use lobby_core::{Lang, MatterId};
 use lobby_kiosk::KioskPlugin;
 use lobby_kiosk::flow::FlowConfig;
 use lobby_kiosk::hall::Board;
-use lobby_kiosk::printing::{self, JobKind, PrintEvent, PrintRequest};
+use lobby_kiosk::printing::{self, JobKind, PrintEvent, PrintRequest, StatusPages};
 use lobby_kiosk::server::ServerRequest;
+use lobby_printer::describe::describe;
 use lobby_printer::{PrinterStatus, Target};
 
 use crate::harness::{hall, ticket};
@@ -91,16 +92,21 @@ fn watch(
 }
 
 fn kiosk_printing_to(addr: &str) -> App {
+    kiosk_printing_with(addr, Lang::Zh, None)
+}
+
+fn kiosk_printing_with(addr: &str, lang: Lang, pages: Option<&str>) -> App {
     let mut app = App::new();
     app.add_plugins((MinimalPlugins, StatesPlugin))
         .add_plugins(KioskPlugin {
             flow: FlowConfig {
                 guide_desk: false,
                 site: None,
-                lang: Lang::Zh,
+                lang,
             },
             idle: Duration::from_secs(30),
         })
+        .insert_resource(StatusPages(pages.map(str::to_owned)))
         .insert_resource(Board {
             hall: Some(hall()),
             ..default()
@@ -147,6 +153,39 @@ fn tickets_and_slips_reach_the_printer() {
         s.print.contains(&PrintEvent::Printed(JobKind::Slip))
     });
     assert!(printer.lock().unwrap().received.len() > bytes.len() + 200);
+}
+
+#[test]
+fn tickets_carry_their_status_page_and_the_visitors_language() {
+    let (addr, printer) = network_printer();
+    let mut app = kiosk_printing_with(&addr, Lang::En, Some("http://10.0.0.2:8080/"));
+    let t = ticket("bdc", "B", 23, None);
+    app.world_mut()
+        .write_message(PrintRequest::Ticket(Box::new(t)));
+    until(&mut app, "the ticket", |s| {
+        s.print.contains(&PrintEvent::Printed(JobKind::Ticket))
+    });
+    let dump = describe(&printer.lock().unwrap().received);
+    assert!(
+        dump.contains("QR store \"http://10.0.0.2:8080/t/t23\""),
+        "the QR code opens the ticket's page:\n{dump}"
+    );
+    assert!(
+        dump.contains("Real estate registration"),
+        "the category in the visitor's language:\n{dump}"
+    );
+
+    // Without a status address, no QR code; Chinese by default.
+    let (addr, printer) = network_printer();
+    let mut app = kiosk_printing_to(&addr);
+    app.world_mut()
+        .write_message(PrintRequest::Ticket(Box::new(ticket("bdc", "B", 24, None))));
+    until(&mut app, "the ticket", |s| {
+        s.print.contains(&PrintEvent::Printed(JobKind::Ticket))
+    });
+    let dump = describe(&printer.lock().unwrap().received);
+    assert!(!dump.contains("QR store"), "{dump}");
+    assert!(dump.contains("不动产登记"), "{dump}");
 }
 
 #[test]
