@@ -1,5 +1,6 @@
 // /admin: for centre managers only. The hall live (every window, every
-// queue, yellow cards, today's counts), staff accounts and device tokens.
+// queue, yellow cards, today's counts), staff accounts, device tokens, and
+// reports: any day's figures and the monthly window ranking, with CSV.
 "use strict";
 
 (function () {
@@ -13,6 +14,8 @@
     staff: [],
     devices: [],
     cards: [], // recent yellow cards, newest first
+    day: null, // the day report shown
+    ranking: null, // the monthly ranking shown
     tab: "live",
   };
 
@@ -388,13 +391,189 @@
 
   function selectTab(name) {
     state.tab = name;
-    for (const tab of ["live", "staff", "devices"]) {
+    for (const tab of ["live", "staff", "devices", "reports"]) {
       $("#tab-" + tab).setAttribute("aria-selected", tab === name ? "true" : "false");
       Lobby.show($("#panel-" + tab), tab === name);
     }
     if (name === "staff") loadStaff();
     if (name === "devices") loadDevices();
     if (name === "live") renderLive();
+    if (name === "reports") openReports();
+  }
+
+  // ------------------------------------------------------------- reports
+
+  // The business day today (the server's), or the hall's calendar date.
+  function hallToday() {
+    if (state.queue && state.queue.day) return state.queue.day;
+    const d = new Date(clock.now());
+    const parts = new Intl.DateTimeFormat("en-CA", {
+      timeZone: "Asia/Shanghai",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+    }).format(d);
+    return parts; // "2026-11-25"
+  }
+
+  function windowLabel(n) {
+    return t("window.n", { n });
+  }
+
+  function department(n) {
+    const w = state.hall && state.hall.windows.find((x) => x.number === n);
+    return w ? w.label || w.department || "" : "";
+  }
+
+  function rating(w) {
+    return w.mean_rating === null || w.mean_rating === undefined ? "—" : w.mean_rating.toFixed(2);
+  }
+
+  // A CSV file (UTF-8 with a byte-order mark, so spreadsheet programs read
+  // the Chinese) as a data: address for a download link.
+  function csvHref(rows) {
+    const cell = (v) => {
+      const s = v === null || v === undefined ? "" : String(v);
+      return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+    };
+    const text = "\ufeff" + rows.map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n";
+    return "data:text/csv;charset=utf-8," + encodeURIComponent(text);
+  }
+
+  function headers(table) {
+    return Array.from($(table).querySelectorAll("thead th")).map((th) => th.textContent);
+  }
+
+  function minutesText(s) {
+    return fmtDuration(s);
+  }
+
+  async function loadDayReport() {
+    const out = $("#report-message");
+    out.textContent = "";
+    const date = $("#report-date").value || hallToday();
+    try {
+      state.day = await api("GET", "/api/reports/day?date=" + encodeURIComponent(date), null, token());
+      renderDayReport();
+    } catch (e) {
+      failed(e, out);
+    }
+  }
+
+  function renderDayReport() {
+    const r = state.day;
+    if (!r) return;
+    Lobby.show($("#day-report"), true);
+    const tot = r.total;
+    const tile = (key, value, id) => h("div", { id }, h("span", null, t(key)), h("b", null, value));
+    $("#day-summary").replaceChildren(
+      tile("adm.col_issued", tot.issued, "day-issued"),
+      tile("mark.green", tot.green, "day-green"),
+      tile("adm.col_completed", tot.completed, "day-completed"),
+      tile("adm.col_no_shows", tot.no_shows, "day-no-shows"),
+      tile("adm.col_expired", tot.expired, "day-expired"),
+      tile("rep.mean_wait", minutesText(tot.mean_wait_s), "day-mean-wait"),
+      tile("rep.max_wait", minutesText(tot.max_wait_s), "day-max-wait"),
+      tile("rep.waiting_cards", r.waiting_cards, "day-cards"),
+    );
+    const c = r.channels;
+    $("#day-channels").textContent = t("rep.channels", {
+      kiosk: c.kiosk,
+      guide: c.guide_desk,
+      appointment: c.appointment,
+      online: c.online,
+    });
+    const catRow = (x, name) => [
+      name,
+      x.issued,
+      x.green,
+      x.called,
+      x.completed,
+      x.no_shows,
+      x.expired,
+      x.cancelled,
+      minutesText(x.mean_wait_s),
+      minutesText(x.max_wait_s),
+    ];
+    const cats = r.categories.filter((x) => x.issued || x.called || x.completed);
+    const catRows = cats.map((x) => catRow(x, categoryName(x.category)));
+    catRows.push(catRow(tot, t("rep.total")));
+    fillTable("#day-categories", catRows, catRows.length - 1);
+    const winRows = r.windows.map((w) => [
+      windowLabel(w.window),
+      department(w.window),
+      w.called,
+      w.completed,
+      minutesText(w.mean_service_s),
+      w.no_shows,
+      w.transferred,
+      rating(w),
+      w.bad_ratings,
+      w.yellow_cards,
+    ]);
+    fillTable("#day-windows", winRows);
+    Lobby.show($("#day-windows-empty"), winRows.length === 0);
+    const link = $("#day-csv");
+    link.href = csvHref(
+      [[t("rep.day_title"), r.date], [], headers("#day-categories"), ...catRows, [], headers("#day-windows"), ...winRows],
+    );
+    link.download = "lobby-" + r.date + ".csv";
+    Lobby.show(link, true);
+  }
+
+  // Fills a table's body with rows of text; `bold` marks a totals row.
+  function fillTable(table, rows, bold) {
+    const numeric = Array.from($(table).querySelectorAll("thead th")).map((th) => th.classList.contains("num"));
+    $(table + " tbody").replaceChildren(
+      ...rows.map((row, i) =>
+        h(
+          "tr",
+          { class: i === bold ? "total" : null },
+          row.map((v, j) => h("td", { class: numeric[j] ? "num" : null }, v)),
+        ),
+      ),
+    );
+  }
+
+  async function loadRanking() {
+    const out = $("#report-message");
+    const month = $("#report-month").value || hallToday().slice(0, 7);
+    try {
+      state.ranking = await api("GET", "/api/rankings?month=" + encodeURIComponent(month), null, token());
+      renderRanking();
+    } catch (e) {
+      failed(e, out);
+    }
+  }
+
+  function renderRanking() {
+    const r = state.ranking;
+    if (!r) return;
+    $("#ranking-rule").textContent = t("rep.rule", { month: r.month, rule: r.rule });
+    const rows = r.windows.map((w) => [
+      w.rank,
+      windowLabel(w.window),
+      department(w.window),
+      w.completed,
+      minutesText(w.mean_service_s),
+      w.no_shows,
+      rating(w),
+      w.bad_ratings,
+      w.yellow_cards,
+    ]);
+    fillTable("#ranking", rows);
+    Lobby.show($("#ranking-empty"), rows.length === 0);
+    const link = $("#ranking-csv");
+    link.href = csvHref([[t("rep.rank_title"), r.month], [r.rule], headers("#ranking"), ...rows]);
+    link.download = "lobby-ranking-" + r.month + ".csv";
+    Lobby.show(link, rows.length > 0);
+  }
+
+  function openReports() {
+    if (!$("#report-date").value) $("#report-date").value = hallToday();
+    if (!$("#report-month").value) $("#report-month").value = hallToday().slice(0, 7);
+    loadDayReport();
+    loadRanking();
   }
 
   // -------------------------------------------------------------- dialog
@@ -656,6 +835,8 @@
         renderLive();
         renderStaff();
         renderDevices();
+        renderDayReport();
+        renderRanking();
         refreshSoon();
       }
     });
@@ -663,11 +844,13 @@
     $("#token-submit").addEventListener("click", tokenLogin);
     $("#logout").addEventListener("click", () => logout());
     $("#refused-back").addEventListener("click", () => logout());
-    for (const tab of ["live", "staff", "devices"]) {
+    for (const tab of ["live", "staff", "devices", "reports"]) {
       $("#tab-" + tab).addEventListener("click", () => selectTab(tab));
     }
     $("#staff-form").addEventListener("submit", createStaff);
     $("#device-form").addEventListener("submit", createDevice);
+    $("#report-load").addEventListener("click", loadDayReport);
+    $("#ranking-load").addEventListener("click", loadRanking);
     setInterval(tick, 1000);
     setInterval(() => {
       if (!$("#admin-view").hidden) refresh();

@@ -206,3 +206,95 @@ async fn admin_manages_staff_and_device_tokens() -> anyhow::Result<()> {
     assert_no_page_errors(&b).await?;
     b.close().await
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_reads_the_days_figures_and_the_monthly_ranking() -> anyhow::Result<()> {
+    let web = Web::start()?;
+    web.staff("wang", Role::Staff, &[7])?;
+    web.staff("boss", Role::Admin, &[])?;
+    let tickets = web.issue("bdc", 3)?;
+    let wang = web.login("wang")?;
+    wang.open_window(7)?;
+    for _ in 0..2 {
+        wang.call_next(7)?;
+        web.server.admin().advance_clock(300)?;
+        wang.window_action(7, "start")?;
+        web.server.admin().advance_clock(600)?;
+        wang.window_action(7, "complete")?;
+    }
+    wang.post::<serde_json::Value>(
+        &format!("/api/tickets/{}/rating", tickets[0].id),
+        &json!({ "rating": "very_satisfied" }),
+    )?;
+
+    let b = web.desktop().await?;
+    b.goto(&web.url("/admin")).await?;
+    log_in(&b, "boss", PASSWORD).await?;
+    b.wait_for("#admin-view").await?;
+    b.click("#tab-reports").await?;
+    b.wait_text("#day-issued", "3").await?;
+    b.wait_text("#day-completed", "2").await?;
+    b.wait_text("#day-categories tbody", "不动产登记").await?;
+    b.wait_text("#day-categories tr.total", "合计").await?;
+    let row = b.wait_text("#day-windows tbody tr", "7 号窗口").await?;
+    assert!(row.contains("10 分钟"), "mean service of 10 minutes: {row}");
+    assert!(row.contains("5.00"), "the rating: {row}");
+    b.wait_text("#ranking tbody tr", "7 号窗口").await?;
+    b.wait_text("#ranking-rule", "按办结量排序").await?;
+    b.screenshot(&shots(), "admin-reports").await?;
+
+    // The CSV a manager downloads holds the same figures.
+    let href = b
+        .js(
+            "return document.querySelector('#day-csv').getAttribute('href')",
+            vec![],
+        )
+        .await?;
+    let href = href.as_str().unwrap_or_default();
+    let csv = percent_decode(href.trim_start_matches("data:text/csv;charset=utf-8,"));
+    assert!(csv.starts_with('\u{feff}'), "a BOM for spreadsheets");
+    assert!(csv.contains("业务类别,取号"), "{csv}");
+    assert!(csv.contains("不动产登记,3,0,2,2"), "{csv}");
+    assert!(csv.contains("7 号窗口"), "{csv}");
+    let download = b
+        .js("return document.querySelector('#day-csv').download", vec![])
+        .await?;
+    assert!(
+        download.as_str().is_some_and(|d| d.ends_with(".csv")),
+        "{download}"
+    );
+
+    // An earlier day with nothing in it says so.
+    // (A date field takes typed keys in the browser's locale order; the
+    // picker's value is what a manager's choice sets.)
+    b.js(
+        "document.querySelector('#report-date').value = '2026-11-01'",
+        vec![],
+    )
+    .await?;
+    b.click("#report-load").await?;
+    b.wait_text("#day-issued", "0").await?;
+    b.wait_for("#day-windows-empty").await?;
+
+    assert_no_page_errors(&b).await?;
+    b.close().await
+}
+
+/// Decodes `%XX` escapes (what encodeURIComponent wrote).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
