@@ -300,6 +300,13 @@
     $("#wall").replaceChildren(...sections);
   }
 
+  // Who signed in at a window: the account's name as the admin set it.
+  function staffName(username) {
+    if (!username) return "";
+    const a = state.staff.find((x) => x.username === username);
+    return (a && a.display_name) || username;
+  }
+
   function tile(w) {
     const st = windowState(w);
     const cur = w.current;
@@ -321,9 +328,9 @@
       {
         class: "tile " + st + (late ? " late" : ""),
         dataset: { window: w.number, state: st },
-        title: t("window.n", { n: w.number }) + " · " + primary,
+        title: [t("window.n", { n: w.number }), primary, staffName(w.staff)].filter(Boolean).join(" · "),
       },
-      h("div", { class: "n" }, w.number),
+      h("div", { class: "n" }, w.number, w.staff ? h("span", { class: "who" }, staffName(w.staff)) : null),
       h("div", { class: cur ? "tk" : "" }, line),
       since ? h("div", { class: "since", dataset: { since } }, fmtDuration(clock.since(since))) : null,
     );

@@ -229,6 +229,9 @@ pub struct WindowView {
     pub primary: usize,
     /// Staff signed in.
     pub open: bool,
+    /// Who signed in (account name), when known.
+    #[serde(default)]
+    pub staff: Option<String>,
     /// Pause reason, while paused.
     pub paused: Option<String>,
     /// Since when paused.
@@ -343,6 +346,7 @@ pub fn window_view(
         categories: w.categories.clone(),
         primary: w.primary,
         open: ws.open,
+        staff: ws.staff.clone(),
         paused: ws.paused.clone(),
         paused_at: ws.paused_at,
         current,

@@ -60,10 +60,12 @@ pub enum Command {
         /// The window.
         window: WindowNo,
     },
-    /// Staff sign in at a window.
+    /// Staff sign in at a window (or take it over from a colleague).
     OpenWindow {
         /// The window.
         window: WindowNo,
+        /// Who signs in (account name), if known.
+        staff: Option<String>,
     },
     /// Staff sign off; the window must have no current ticket.
     CloseWindow {
@@ -274,6 +276,10 @@ pub enum EventKind {
     WindowOpened {
         /// The window.
         window: WindowNo,
+        /// Who signed in (account name), if known; absent when a window
+        /// opened by calling.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        staff: Option<String>,
     },
     /// Staff signed off.
     WindowClosed {
@@ -380,7 +386,7 @@ impl EventKind {
             | EventKind::Started { window, .. }
             | EventKind::Completed { window, .. }
             | EventKind::NoShow { window, .. }
-            | EventKind::WindowOpened { window }
+            | EventKind::WindowOpened { window, .. }
             | EventKind::WindowClosed { window }
             | EventKind::Paused { window, .. }
             | EventKind::Resumed { window } => Some(*window),

@@ -28,6 +28,9 @@ pub struct WindowState {
     pub number: WindowNo,
     /// Staff signed in.
     pub open: bool,
+    /// Who signed in (account name), when known.
+    #[serde(default)]
+    pub staff: Option<String>,
     /// Pause reason, while paused.
     pub paused: Option<String>,
     /// Since when it is paused.
@@ -144,6 +147,7 @@ impl Lobby {
             .map(|w| WindowState {
                 number: w.number,
                 open: false,
+                staff: None,
                 paused: None,
                 paused_at: None,
                 current: None,
@@ -564,12 +568,15 @@ impl Lobby {
                 }
                 Ok(vec![EventKind::Resumed { window }])
             }
-            Command::OpenWindow { window } => {
+            Command::OpenWindow { window, staff } => {
                 let wi = self.window_index(window)?;
-                if self.windows[wi].open {
+                let ws = &self.windows[wi];
+                // Signing in again changes nothing; a colleague taking
+                // the window over is recorded.
+                if ws.open && (staff.is_none() || ws.staff == staff) {
                     return Ok(Vec::new());
                 }
-                Ok(vec![EventKind::WindowOpened { window }])
+                Ok(vec![EventKind::WindowOpened { window, staff }])
             }
             Command::CloseWindow { window } => {
                 let wi = self.window_index(window)?;
@@ -800,14 +807,22 @@ impl Lobby {
                 ) {
                     Some(choice) => choice.place,
                     None if ws.open => return Ok(Vec::new()),
-                    None => return Ok(vec![EventKind::WindowOpened { window }]),
+                    None => {
+                        return Ok(vec![EventKind::WindowOpened {
+                            window,
+                            staff: None,
+                        }]);
+                    }
                 }
             }
         };
         let t = &self.tickets[&place];
         let mut kinds = Vec::new();
         if !ws.open {
-            kinds.push(EventKind::WindowOpened { window });
+            kinds.push(EventKind::WindowOpened {
+                window,
+                staff: None,
+            });
         }
         kinds.push(EventKind::Called {
             ticket: t.id.clone(),
@@ -1122,14 +1137,18 @@ impl Lobby {
                     ws.current = None;
                 }
             }
-            EventKind::WindowOpened { window } => {
+            EventKind::WindowOpened { window, staff } => {
                 if let Some(ws) = self.window_mut(*window) {
                     ws.open = true;
+                    if staff.is_some() {
+                        ws.staff.clone_from(staff);
+                    }
                 }
             }
             EventKind::WindowClosed { window } => {
                 if let Some(ws) = self.window_mut(*window) {
                     ws.open = false;
+                    ws.staff = None;
                     ws.paused = None;
                     ws.paused_at = None;
                 }

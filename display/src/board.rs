@@ -518,7 +518,7 @@ impl Board {
                     w.current = None;
                 }
             }
-            EventKind::WindowOpened { window: n } => {
+            EventKind::WindowOpened { window: n, .. } => {
                 if let Some(w) = self.window_mut(*n) {
                     w.open = true;
                 }

@@ -84,6 +84,7 @@ pub fn ticket_view(hall: &Hall) -> Result<TicketView, SampleError> {
             &mut lobby,
             Command::OpenWindow {
                 window: WindowNo(window),
+                staff: None,
             },
         )?;
     }

@@ -379,7 +379,7 @@ fn command_window(c: &Command) -> Option<WindowNo> {
         | Command::Transfer { window, .. }
         | Command::Pause { window, .. }
         | Command::Resume { window }
-        | Command::OpenWindow { window }
+        | Command::OpenWindow { window, .. }
         | Command::CloseWindow { window } => Some(*window),
         _ => None,
     }

@@ -200,7 +200,8 @@ fn hide(id: &mut TicketId) {
     id.0.clear();
 }
 
-/// The event without ticket ids and appointment codes, for the public.
+/// The event without ticket ids, appointment codes and staff account
+/// names, for the public.
 pub fn redact_event(event: &Event) -> Event {
     let mut e = event.clone();
     match &mut e.kind {
@@ -221,8 +222,8 @@ pub fn redact_event(event: &Event) -> Event {
         | EventKind::Expired { ticket, .. }
         | EventKind::YellowCard { ticket, .. }
         | EventKind::Rated { ticket, .. } => hide(ticket),
-        EventKind::WindowOpened { .. }
-        | EventKind::WindowClosed { .. }
+        EventKind::WindowOpened { staff, .. } => *staff = None,
+        EventKind::WindowClosed { .. }
         | EventKind::Paused { .. }
         | EventKind::Resumed { .. }
         | EventKind::DayChanged { .. }
@@ -231,9 +232,11 @@ pub fn redact_event(event: &Event) -> Event {
     e
 }
 
-/// The hall's view without the current tickets' ids, for the public.
+/// The hall's view without the current tickets' ids and the staff's
+/// account names, for the public.
 pub fn redact_queue(queue: &mut QueueView) {
     for w in &mut queue.windows {
+        w.staff = None;
         if let Some(c) = &mut w.current {
             hide(&mut c.id);
         }

@@ -396,7 +396,10 @@ impl Engine<'_> {
                 desk.idle_since = self.now;
                 let number = desk.number;
                 let events = self
-                    .handle(Command::OpenWindow { window: number })
+                    .handle(Command::OpenWindow {
+                        window: number,
+                        staff: None,
+                    })
                     .map_err(|r| anyhow!("opening window {number}: {r}"))?;
                 self.observe(events)?;
                 self.dirty = true;
@@ -765,7 +768,7 @@ impl Engine<'_> {
                         }
                     }
                 }
-                EventKind::WindowOpened { window } => {
+                EventKind::WindowOpened { window, .. } => {
                     if let Ok(d) = self.desk(window) {
                         self.desks[d].signed_in_since = Some(self.now);
                     }

@@ -246,7 +246,10 @@ fn parse(hall: &Hall, now: Timestamp, words: &[&str]) -> Command {
         "start" => Command::Start { window: window(1) },
         "complete" => Command::Complete { window: window(1) },
         "noshow" => Command::NoShow { window: window(1) },
-        "open" => Command::OpenWindow { window: window(1) },
+        "open" => Command::OpenWindow {
+            window: window(1),
+            staff: words.get(2).map(|s| (*s).to_owned()),
+        },
         "close" => Command::CloseWindow { window: window(1) },
         "pause" => Command::Pause {
             window: window(1),
@@ -358,7 +361,14 @@ pub fn describe(e: &Event) -> String {
         },
         EventKind::Cancelled { number, .. } => format!("cancelled {number}"),
         EventKind::Expired { number, was, .. } => format!("expired {number} (was {was:?})"),
-        EventKind::WindowOpened { window } => format!("window {window} opened"),
+        EventKind::WindowOpened {
+            window,
+            staff: None,
+        } => format!("window {window} opened"),
+        EventKind::WindowOpened {
+            window,
+            staff: Some(s),
+        } => format!("window {window} opened by {s}"),
         EventKind::WindowClosed { window } => format!("window {window} closed"),
         EventKind::Paused { window, reason } => format!("window {window} paused: {reason}"),
         EventKind::Resumed { window } => format!("window {window} resumed"),

@@ -183,6 +183,24 @@ fn pause_and_resume() {
 }
 
 #[test]
+fn who_works_a_window_is_recorded_and_handed_over() {
+    // Signing in again is nothing new; a colleague taking the window over
+    // is; calling opens a window without saying who; signing off forgets.
+    insta::assert_snapshot!(run(
+        small_hall(),
+        "
+        09:00 open 1 wang
+        09:01 open 1 wang
+        09:02 open 1 zhao
+        09:03 open 1
+        09:04 close 1
+        09:05 issue t1 a
+        09:06 call 1
+    "
+    ));
+}
+
+#[test]
 fn bad_commands_are_refused_with_reasons() {
     insta::assert_snapshot!(run(
         small_hall(),

@@ -231,7 +231,10 @@ fn command(server: &mut Server, now: Timestamp, words: &[&str]) -> Command {
             }
             Command::Issue(issue)
         }
-        "open" => Command::OpenWindow { window: window(1) },
+        "open" => Command::OpenWindow {
+            window: window(1),
+            staff: None,
+        },
         "call" => Command::Call {
             window: window(1),
             ticket: None,

@@ -324,7 +324,12 @@ async fn open(
     caller: Caller,
     WindowParam(window): WindowParam,
 ) -> Answer {
-    window_command(&s, &caller, window, Command::OpenWindow { window }).await
+    let staff = match &caller.principal {
+        Principal::Staff { username, .. } => Some(username.clone()),
+        Principal::Admin { username } => username.clone(),
+        Principal::Device { .. } => None,
+    };
+    window_command(&s, &caller, window, Command::OpenWindow { window, staff }).await
 }
 
 async fn close(

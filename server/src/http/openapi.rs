@@ -341,7 +341,7 @@ fn schemas() -> Value {
         })),
         "WindowView": object(&["number", "categories", "open"], json!({
             "number": int(), "site": string(), "categories": { "type": "array", "items": string() },
-            "primary": int(), "open": { "type": "boolean" }, "paused": nullable(string()),
+            "primary": int(), "open": { "type": "boolean" }, "staff": nullable(string()), "paused": nullable(string()),
             "paused_at": nullable(time()), "current": nullable(r("CurrentTicket")),
             "waiting_here": int(), "today": window_figures
         })),

@@ -288,3 +288,43 @@ fn passwords_and_tokens_stay_out_of_logs_and_answers() {
     assert!(!log.contains(&token));
     assert!(!log.contains(crate::harness::ADMIN));
 }
+
+/// Window `n` in `GET /api/queue`, as `token` (or the public) sees it.
+fn window_in_queue(s: &Server, token: Option<&str>, n: u32) -> serde_json::Value {
+    let q = match token {
+        Some(t) => s.get_as(t, "/api/queue").expect(200),
+        None => s.get("/api/queue").expect(200),
+    };
+    q["windows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["number"] == n)
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn supervisors_see_who_works_each_window_and_the_public_does_not() {
+    let s = Server::start();
+    let wang = s.staff("wang.li", "staff", &[7]);
+    let zhao = s.staff("zhao.min", "staff", &[7]);
+    let staff_at_7 = |s: &Server| window_in_queue(s, Some(ADMIN), 7)["staff"].clone();
+    assert_eq!(staff_at_7(&s), json!(null));
+    s.post_empty(&wang, "/api/windows/7/open").expect(200);
+    assert_eq!(staff_at_7(&s), "wang.li");
+    assert_eq!(
+        window_in_queue(&s, None, 7)["staff"],
+        json!(null),
+        "not for the public"
+    );
+    // Signing in again changes nothing; a colleague taking over is seen.
+    s.post_empty(&wang, "/api/windows/7/open").expect(200);
+    s.post_empty(&zhao, "/api/windows/7/open").expect(200);
+    assert_eq!(staff_at_7(&s), "zhao.min");
+    // It survives a restart (it is in the event log) and ends at sign-off.
+    let s = s.restart();
+    assert_eq!(staff_at_7(&s), "zhao.min");
+    s.post_empty(ADMIN, "/api/windows/7/close").expect(200);
+    assert_eq!(staff_at_7(&s), json!(null), "signed off");
+}

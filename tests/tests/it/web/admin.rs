@@ -56,8 +56,12 @@ async fn admin_watches_the_hall_live() -> anyhow::Result<()> {
     // Window 7 opens and calls, window 8 pauses: the wall follows live.
     let wang = web.login("wang")?;
     wang.open_window(7)?;
-    b.wait_for("#wall .tile[data-window=\"7\"][data-state=\"idle\"]")
-        .await?;
+    // The tile says who signed in.
+    b.wait_text(
+        "#wall .tile[data-window=\"7\"][data-state=\"idle\"]",
+        "wang",
+    )
+    .await?;
     wang.call_next(7)?;
     b.wait_text(
         "#wall .tile[data-window=\"7\"][data-state=\"calling\"]",
@@ -286,12 +290,13 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
