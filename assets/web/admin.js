@@ -520,12 +520,39 @@
     ]);
     fillTable("#day-windows", winRows);
     Lobby.show($("#day-windows-empty"), winRows.length === 0);
+    const staffRows = (r.staff || []).map(staffRow);
+    fillTable("#day-staff", staffRows);
     const link = $("#day-csv");
-    link.href = csvHref(
-      [[t("rep.day_title"), r.date], [], headers("#day-categories"), ...catRows, [], headers("#day-windows"), ...winRows],
-    );
+    link.href = csvHref([
+      [t("rep.day_title"), r.date],
+      [],
+      headers("#day-categories"),
+      ...catRows,
+      [],
+      headers("#day-windows"),
+      ...winRows,
+      [],
+      headers("#day-staff"),
+      ...staffRows,
+    ]);
     link.download = "lobby-" + r.date + ".csv";
     Lobby.show(link, true);
+  }
+
+  // A member of staff's line: name, windows, then what they did.
+  function staffRow(s) {
+    return [
+      s.name,
+      formatWindows(s.windows),
+      s.called,
+      s.completed,
+      minutesText(s.mean_service_s),
+      s.no_shows,
+      s.transferred,
+      rating(s),
+      s.bad_ratings,
+      s.yellow_cards,
+    ];
   }
 
   // Fills a table's body with rows of text; `bold` marks a totals row.
@@ -574,6 +601,12 @@
     link.href = csvHref([[t("rep.rank_title"), r.month], [r.rule], headers("#ranking"), ...rows]);
     link.download = "lobby-ranking-" + r.month + ".csv";
     Lobby.show(link, rows.length > 0);
+    const staffRows = (r.staff || []).map((s) => [s.rank, ...staffRow(s)]);
+    fillTable("#staff-ranking", staffRows);
+    const staffLink = $("#staff-ranking-csv");
+    staffLink.href = csvHref([[t("rep.staff_rank_title"), r.month], [r.rule], headers("#staff-ranking"), ...staffRows]);
+    staffLink.download = "lobby-staff-ranking-" + r.month + ".csv";
+    Lobby.show(staffLink, staffRows.length > 0);
   }
 
   function openReports() {

@@ -685,11 +685,9 @@ pub struct CategoryReport {
     pub max_wait_s: u32,
 }
 
-/// One window's line in a day report or monthly ranking.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WindowReport {
-    /// Window.
-    pub window: WindowNo,
+/// What a window, or a member of staff, did in a period.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WorkFigures {
     /// Tickets called (first calls).
     pub called: u32,
     /// Completed.
@@ -708,6 +706,33 @@ pub struct WindowReport {
     pub bad_ratings: u32,
     /// Yellow cards raised while handling.
     pub yellow_cards: u32,
+}
+
+/// One window's line in a day report or monthly ranking.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WindowReport {
+    /// Window.
+    pub window: WindowNo,
+    /// What it did.
+    #[serde(flatten)]
+    pub work: WorkFigures,
+    /// Rank (1 = best); only in rankings.
+    pub rank: Option<u32>,
+}
+
+/// One staff member's line in a day report or monthly ranking (个人考核),
+/// from the windows they were signed in at when each thing happened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffReport {
+    /// Account.
+    pub username: String,
+    /// Name as the admin set it (the account when the account is gone).
+    pub name: String,
+    /// Windows worked.
+    pub windows: Vec<WindowNo>,
+    /// What they did.
+    #[serde(flatten)]
+    pub work: WorkFigures,
     /// Rank (1 = best); only in rankings.
     pub rank: Option<u32>,
 }
@@ -741,6 +766,9 @@ pub struct DayReport {
     pub channels: ChannelReport,
     /// Yellow cards raised for waiting.
     pub waiting_cards: u32,
+    /// Per staff member signed in at a window (admins only).
+    #[serde(default)]
+    pub staff: Vec<StaffReport>,
 }
 
 /// `GET /api/rankings?month=YYYY-MM`: the monthly window ranking (考核排位).
@@ -752,6 +780,9 @@ pub struct Ranking {
     pub rule: String,
     /// Windows, best first.
     pub windows: Vec<WindowReport>,
+    /// Staff, best first, by the same rule (admins only).
+    #[serde(default)]
+    pub staff: Vec<StaffReport>,
 }
 
 /// `POST /api/test/clock` (fake clock only): move time forward.

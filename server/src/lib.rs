@@ -39,6 +39,9 @@
 //! - Tokens are stored as SHA-256 hashes, passwords as argon2 hashes;
 //!   neither is ever logged.
 
+// The OpenAPI document is one `json!` literal, deeper than the default.
+#![recursion_limit = "256"]
+
 pub mod auth;
 pub mod clock;
 pub mod engine;

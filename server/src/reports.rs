@@ -2,12 +2,14 @@
 //! event log: the log is the audit trail, so the figures a supervisor sees
 //! are the ones anyone can recompute from it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
-use lobby_core::api::{CategoryReport, ChannelReport, DayReport, Ranking, WindowReport};
+use lobby_core::api::{
+    CategoryReport, ChannelReport, DayReport, Ranking, StaffReport, WindowReport, WorkFigures,
+};
 use lobby_core::{
     CardReason, CategoryId, Channel, Event, EventKind, Hall, Lang, TicketId, TransferTarget,
     WindowNo,
@@ -32,32 +34,29 @@ pub fn parse_month(s: &str) -> Option<Date> {
     Date::new(y.parse().ok()?, m.parse().ok()?, 1).ok()
 }
 
-struct WindowSums {
-    r: WindowReport,
+/// Sums behind a [`WorkFigures`]: of a window or of a member of staff.
+#[derive(Default)]
+struct WorkSums {
+    r: WorkFigures,
     service_s: u64,
     score: u64,
 }
 
-impl WindowSums {
-    fn new(window: WindowNo) -> WindowSums {
-        WindowSums {
-            r: WindowReport {
-                window,
-                called: 0,
-                completed: 0,
-                mean_service_s: 0,
-                no_shows: 0,
-                transferred: 0,
-                ratings: 0,
-                mean_rating: None,
-                bad_ratings: 0,
-                yellow_cards: 0,
-                rank: None,
-            },
-            service_s: 0,
-            score: 0,
-        }
+impl WorkSums {
+    fn figures(&self) -> WorkFigures {
+        let mut r = self.r.clone();
+        r.mean_service_s = (self.service_s / u64::from(r.completed.max(1))) as u32;
+        r.mean_rating = (r.ratings > 0)
+            .then(|| (self.score as f64 / f64::from(r.ratings) * 100.0).round() / 100.0);
+        r
     }
+}
+
+/// A member of staff's sums and the windows they worked.
+#[derive(Default)]
+struct StaffSums {
+    work: WorkSums,
+    windows: BTreeSet<WindowNo>,
 }
 
 fn empty_category(category: CategoryId, name: String) -> CategoryReport {
@@ -94,9 +93,14 @@ impl CategorySums {
 #[derive(Default)]
 struct Tally {
     categories: BTreeMap<CategoryId, CategorySums>,
-    windows: BTreeMap<WindowNo, WindowSums>,
+    windows: BTreeMap<WindowNo, WorkSums>,
+    staff: BTreeMap<String, StaffSums>,
+    /// Who is signed in at each window, as the log goes.
+    signed_in: HashMap<WindowNo, String>,
     channels: ChannelReport,
     waiting_cards: u32,
+    /// Who completed each ticket, for its rating.
+    served_by: HashMap<TicketId, String>,
     /// Current category and queue entry time of tickets seen.
     tickets: HashMap<TicketId, (CategoryId, Timestamp)>,
 }
@@ -108,8 +112,15 @@ impl Tally {
             .or_insert_with(|| CategorySums::new(c.clone()))
     }
 
-    fn window(&mut self, w: WindowNo) -> &mut WindowSums {
-        self.windows.entry(w).or_insert_with(|| WindowSums::new(w))
+    /// Counts something done at window `w`: for the window, and for
+    /// whoever is signed in there.
+    fn work(&mut self, w: WindowNo, count: impl Fn(&mut WorkSums)) {
+        count(self.windows.entry(w).or_default());
+        if let Some(who) = self.signed_in.get(&w) {
+            let s = self.staff.entry(who.clone()).or_default();
+            s.windows.insert(w);
+            count(&mut s.work);
+        }
     }
 
     fn requeue(&mut self, t: &TicketId, at: Timestamp, category: Option<&CategoryId>) {
@@ -157,7 +168,7 @@ impl Tally {
                     c.wait_s += w;
                     c.r.max_wait_s = c.r.max_wait_s.max(w as u32);
                 }
-                self.window(window).r.called += 1;
+                self.work(window, |w| w.r.called += 1);
             }
             EventKind::Completed {
                 ticket,
@@ -168,9 +179,13 @@ impl Tally {
                 ..
             } => {
                 self.category(&category).r.completed += 1;
-                let w = self.window(window);
-                w.r.completed += 1;
-                w.service_s += u64::from(served_s);
+                self.work(window, |w| {
+                    w.r.completed += 1;
+                    w.service_s += u64::from(served_s);
+                });
+                if let Some(who) = self.signed_in.get(&window) {
+                    self.served_by.insert(ticket.clone(), who.clone());
+                }
                 if let Some(next) = next_stop {
                     self.requeue(&ticket, at, Some(&next));
                 }
@@ -179,7 +194,7 @@ impl Tally {
                 if let Some((c, _)) = self.tickets.get(&ticket).cloned() {
                     self.category(&c).r.no_shows += 1;
                 }
-                self.window(window).r.no_shows += 1;
+                self.work(window, |w| w.r.no_shows += 1);
             }
             EventKind::Reactivated { ticket, .. } => {
                 if let Some((c, _)) = self.tickets.get(&ticket).cloned() {
@@ -194,7 +209,7 @@ impl Tally {
                 to,
                 ..
             } => {
-                self.window(from_window).r.transferred += 1;
+                self.work(from_window, |w| w.r.transferred += 1);
                 let category = match &to {
                     TransferTarget::Category(c) => Some(c.clone()),
                     TransferTarget::Window(_) => None,
@@ -212,54 +227,124 @@ impl Tally {
                 }
             }
             EventKind::YellowCard { window, reason, .. } => match (reason, window) {
-                (CardReason::Handling, Some(w)) => self.window(w).r.yellow_cards += 1,
+                (CardReason::Handling, Some(w)) => self.work(w, |w| w.r.yellow_cards += 1),
                 _ => self.waiting_cards += 1,
             },
             EventKind::Rated {
+                ticket,
                 window: Some(window),
                 rating,
-                ..
             } => {
-                let w = self.window(window);
-                w.r.ratings += 1;
-                w.score += u64::from(rating.score());
-                if rating.score() <= 2 {
-                    w.r.bad_ratings += 1;
+                let count = |w: &mut WorkSums| {
+                    w.r.ratings += 1;
+                    w.score += u64::from(rating.score());
+                    if rating.score() <= 2 {
+                        w.r.bad_ratings += 1;
+                    }
+                };
+                count(self.windows.entry(window).or_default());
+                // The rating is of whoever served the visitor, even if they
+                // have signed off since.
+                let who = self
+                    .served_by
+                    .get(&ticket)
+                    .or_else(|| self.signed_in.get(&window));
+                if let Some(who) = who {
+                    let s = self.staff.entry(who.clone()).or_default();
+                    s.windows.insert(window);
+                    count(&mut s.work);
                 }
             }
+            EventKind::WindowOpened {
+                window,
+                staff: Some(who),
+            } => {
+                self.signed_in.insert(window, who);
+            }
+            EventKind::WindowClosed { window } => {
+                self.signed_in.remove(&window);
+            }
+            EventKind::DayChanged { .. } => self.signed_in.clear(),
             _ => {}
         }
     }
 
     fn windows(&self) -> Vec<WindowReport> {
         self.windows
-            .values()
-            .map(|w| {
-                let mut r = w.r.clone();
-                r.mean_service_s = (w.service_s / u64::from(r.completed.max(1))) as u32;
-                r.mean_rating = (r.ratings > 0)
-                    .then(|| (w.score as f64 / f64::from(r.ratings) * 100.0).round() / 100.0);
-                r
+            .iter()
+            .map(|(&window, w)| WindowReport {
+                window,
+                work: w.figures(),
+                rank: None,
+            })
+            .collect()
+    }
+
+    /// Staff lines, named from the accounts (`names`: account → name).
+    fn staff(&self, names: &HashMap<String, String>) -> Vec<StaffReport> {
+        self.staff
+            .iter()
+            .map(|(username, s)| StaffReport {
+                username: username.clone(),
+                name: names
+                    .get(username)
+                    .cloned()
+                    .unwrap_or_else(|| username.clone()),
+                windows: s.windows.iter().copied().collect(),
+                work: s.work.figures(),
+                rank: None,
             })
             .collect()
     }
 }
 
-fn tally(path: &Path, from: Timestamp, to: Timestamp, day: Option<Date>) -> anyhow::Result<Tally> {
+/// The figures of `[from, to)`, and the staff's names when asked for.
+fn tally(
+    path: &Path,
+    from: Timestamp,
+    to: Timestamp,
+    day: Option<Date>,
+    with_staff: bool,
+) -> anyhow::Result<(Tally, Vec<StaffReport>)> {
     let conn = Store::reader(path)?;
     let mut t = Tally::default();
     store::for_each_event(&conn, from, to, |e| t.add(e))?;
     if let Some(day) = day {
         store::for_each_late_expiry(&conn, day, to, |e| t.add(e))?;
     }
-    Ok(t)
+    let staff = if with_staff {
+        t.staff(&store::staff_names(&conn)?)
+    } else {
+        Vec::new()
+    };
+    Ok((t, staff))
 }
 
-/// The figures of one business day.
-pub fn day(hall: &Hall, path: &Path, date: Date, lang: Lang) -> anyhow::Result<DayReport> {
+/// The ranking rule: more completed first; then the higher mean rating;
+/// then fewer no-shows.
+fn better(a: &WorkFigures, b: &WorkFigures) -> std::cmp::Ordering {
+    b.completed
+        .cmp(&a.completed)
+        .then(
+            b.mean_rating
+                .unwrap_or(0.0)
+                .total_cmp(&a.mean_rating.unwrap_or(0.0)),
+        )
+        .then(a.no_shows.cmp(&b.no_shows))
+}
+
+/// The figures of one business day; per member of staff when
+/// `with_staff` (admins).
+pub fn day(
+    hall: &Hall,
+    path: &Path,
+    date: Date,
+    lang: Lang,
+    with_staff: bool,
+) -> anyhow::Result<DayReport> {
     let from = day_start(hall, date);
     let to = day_start(hall, date.tomorrow()?);
-    let t = tally(path, from, to, Some(date))?;
+    let (t, staff) = tally(path, from, to, Some(date), with_staff)?;
     let mut total = empty_category(
         CategoryId(String::new()),
         match lang {
@@ -314,29 +399,37 @@ pub fn day(hall: &Hall, path: &Path, date: Date, lang: Lang) -> anyhow::Result<D
         windows,
         channels: t.channels,
         waiting_cards: t.waiting_cards,
+        staff,
     })
 }
 
-/// The monthly ranking of windows: by tickets completed, then mean rating
-/// (higher first), then no-shows (fewer first).
-pub fn ranking(hall: &Hall, path: &Path, month: Date, lang: Lang) -> anyhow::Result<Ranking> {
+/// The monthly ranking of windows (and of staff when `with_staff`): by
+/// tickets completed, then mean rating (higher first), then no-shows
+/// (fewer first).
+pub fn ranking(
+    hall: &Hall,
+    path: &Path,
+    month: Date,
+    lang: Lang,
+    with_staff: bool,
+) -> anyhow::Result<Ranking> {
     let first = month.first_of_month();
     let next = first.last_of_month().tomorrow()?;
-    let t = tally(path, day_start(hall, first), day_start(hall, next), None)?;
+    let (t, mut staff) = tally(
+        path,
+        day_start(hall, first),
+        day_start(hall, next),
+        None,
+        with_staff,
+    )?;
     let mut windows = t.windows();
-    windows.sort_by(|a, b| {
-        b.completed
-            .cmp(&a.completed)
-            .then(
-                b.mean_rating
-                    .unwrap_or(0.0)
-                    .total_cmp(&a.mean_rating.unwrap_or(0.0)),
-            )
-            .then(a.no_shows.cmp(&b.no_shows))
-            .then(a.window.cmp(&b.window))
-    });
+    windows.sort_by(|a, b| better(&a.work, &b.work).then(a.window.cmp(&b.window)));
     for (i, w) in windows.iter_mut().enumerate() {
         w.rank = Some(i as u32 + 1);
+    }
+    staff.sort_by(|a, b| better(&a.work, &b.work).then(a.username.cmp(&b.username)));
+    for (i, s) in staff.iter_mut().enumerate() {
+        s.rank = Some(i as u32 + 1);
     }
     Ok(Ranking {
         month: first.strftime("%Y-%m").to_string(),
@@ -347,5 +440,6 @@ pub fn ranking(hall: &Hall, path: &Path, month: Date, lang: Lang) -> anyhow::Res
             }
         },
         windows,
+        staff,
     })
 }

@@ -27,6 +27,7 @@
 //! steps from each version to the next, and opening a file runs the missing
 //! ones, each in its own transaction. A file from a newer server is refused.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -724,6 +725,24 @@ impl Store {
         )?;
         Ok(())
     }
+}
+
+/// Every account's name as the admin set it (the account name when none
+/// was set), by account.
+pub fn staff_names(conn: &Connection) -> rusqlite::Result<HashMap<String, String>> {
+    let mut stmt = conn.prepare_cached("SELECT username, display_name FROM staff")?;
+    let rows = stmt.query_map([], |row| {
+        let username: String = row.get(0)?;
+        let name: String = row.get(1)?;
+        Ok((username, name))
+    })?;
+    rows.map(|r| {
+        r.map(|(u, n)| {
+            let name = if n.trim().is_empty() { u.clone() } else { n };
+            (u, name)
+        })
+    })
+    .collect()
 }
 
 /// Visits the events whose time lies in `[from, to)`, in order, from a

@@ -916,17 +916,24 @@ async fn day_report(State(s): State<AppState>, caller: Caller, Params(q): Params
         None => s.hall.business_day(s.clock.now()),
     };
     let (hall, path) = (s.hall.clone(), s.db_path.clone());
-    let report = tokio::task::spawn_blocking(move || reports::day(&hall, &path, date, lang))
-        .await
-        .map_err(|_| ApiError::internal(lang))?
-        .map_err(|e| {
-            tracing::error!(error = %e, "day report failed");
-            ApiError::unavailable(lang)
-        })?;
+    let with_staff = caller.principal.is_admin();
+    let report =
+        tokio::task::spawn_blocking(move || reports::day(&hall, &path, date, lang, with_staff))
+            .await
+            .map_err(|_| ApiError::internal(lang))?
+            .map_err(|e| {
+                tracing::error!(error = %e, "day report failed");
+                ApiError::unavailable(lang)
+            })?;
     Ok(json(StatusCode::OK, &report))
 }
 
-async fn rankings(State(s): State<AppState>, L(lang): L, Params(q): Params) -> Answer {
+async fn rankings(
+    State(s): State<AppState>,
+    L(lang): L,
+    MaybeCaller(caller): MaybeCaller,
+    Params(q): Params,
+) -> Answer {
     let month = match q.get("month") {
         Some(m) => reports::parse_month(m).ok_or_else(|| {
             bad_param(
@@ -939,13 +946,18 @@ async fn rankings(State(s): State<AppState>, L(lang): L, Params(q): Params) -> A
         None => s.hall.business_day(s.clock.now()).first_of_month(),
     };
     let (hall, path) = (s.hall.clone(), s.db_path.clone());
-    let ranking = tokio::task::spawn_blocking(move || reports::ranking(&hall, &path, month, lang))
-        .await
-        .map_err(|_| ApiError::internal(lang))?
-        .map_err(|e| {
-            tracing::error!(error = %e, "ranking failed");
-            ApiError::unavailable(lang)
-        })?;
+    // The windows' ranking is posted in the hall (公示); the staff's is for
+    // the centre's managers.
+    let with_staff = caller.as_ref().is_some_and(Principal::is_admin);
+    let ranking = tokio::task::spawn_blocking(move || {
+        reports::ranking(&hall, &path, month, lang, with_staff)
+    })
+    .await
+    .map_err(|_| ApiError::internal(lang))?
+    .map_err(|e| {
+        tracing::error!(error = %e, "ranking failed");
+        ApiError::unavailable(lang)
+    })?;
     Ok(json(StatusCode::OK, &ranking))
 }
 

@@ -408,15 +408,23 @@ fn schemas() -> Value {
             "mean_rating": nullable(json!({ "type": "number" })), "bad_ratings": int(),
             "yellow_cards": int(), "rank": nullable(int())
         })),
+        "StaffReport": object(&["username", "name", "windows"], json!({
+            "username": string(), "name": string(), "windows": { "type": "array", "items": int() },
+            "called": int(), "completed": int(), "mean_service_s": int(),
+            "no_shows": int(), "transferred": int(), "ratings": int(),
+            "mean_rating": nullable(json!({ "type": "number" })), "bad_ratings": int(),
+            "yellow_cards": int(), "rank": nullable(int())
+        })),
         "DayReport": object(&["date", "total", "categories", "windows"], json!({
             "date": { "type": "string", "format": "date" },
             "total": category_report.clone(),
             "categories": { "type": "array", "items": category_report },
             "windows": list("WindowReport"),
             "channels": object(&[], json!({ "kiosk": int(), "guide_desk": int(), "appointment": int(), "online": int() })),
-            "waiting_cards": int()
+            "waiting_cards": int(),
+            "staff": list("StaffReport")
         })),
-        "Ranking": object(&["month", "rule", "windows"], json!({ "month": string(), "rule": string(), "windows": list("WindowReport") })),
+        "Ranking": object(&["month", "rule", "windows"], json!({ "month": string(), "rule": string(), "windows": list("WindowReport"), "staff": list("StaffReport") })),
         "ClockRequest": object(&[], json!({ "advance_s": int(), "set": time() })),
         "ClockAnswer": object(&["now", "events"], json!({ "now": time(), "events": int() }))
     })

@@ -135,3 +135,80 @@ fn a_multi_stop_visit_moves_on_after_completion() {
     assert_eq!(done["ticket"]["category"], "sw");
     assert_eq!(s.call(29).unwrap()["id"], t["id"]);
 }
+
+#[test]
+fn staff_are_ranked_by_what_they_did_wherever_they_sat() {
+    let s = Server::start();
+    let kiosk = s.device("评价器", "kiosk");
+    s.post(
+        ADMIN,
+        "/api/staff",
+        json!({"username": "wang.li", "display_name": "王丽", "password": "secret-password",
+               "role": "staff", "windows": [7, 8]}),
+    )
+    .expect(201);
+    let wang = s.login("wang.li", "secret-password");
+    let zhao = s.staff("zhao.min", "staff", &[7]);
+    let serve = |token: &str, window: u32, rating: &str| {
+        let t = s
+            .post(ADMIN, "/api/tickets", json!({"category": "bdc"}))
+            .expect(201);
+        s.post_empty(token, &format!("/api/windows/{window}/call"))
+            .expect(200);
+        s.post_empty(token, &format!("/api/windows/{window}/start"))
+            .expect(200);
+        s.advance(300);
+        s.post_empty(token, &format!("/api/windows/{window}/complete"))
+            .expect(200);
+        t["id"].as_str().unwrap().to_owned()
+    };
+    let rate = |id: &str, rating: &str| {
+        s.post(
+            &kiosk,
+            &format!("/api/tickets/{id}/rating"),
+            json!({"rating": rating}),
+        )
+        .expect(200);
+    };
+    // 王丽 works window 7 in the morning, then window 8; 赵敏 takes over 7.
+    s.post_empty(&wang, "/api/windows/7/open").expect(200);
+    let first = serve(&wang, 7, "very_satisfied");
+    s.post_empty(&wang, "/api/windows/7/close").expect(200);
+    // A rating given after she left window 7 is still hers.
+    rate(&first, "very_satisfied");
+    s.post_empty(&zhao, "/api/windows/7/open").expect(200);
+    rate(&serve(&zhao, 7, "x"), "very_dissatisfied");
+    s.post_empty(&wang, "/api/windows/8/open").expect(200);
+    rate(&serve(&wang, 8, "x"), "satisfied");
+
+    let ranking = s.get_as(ADMIN, "/api/rankings?month=2026-11").expect(200);
+    let staff = ranking["staff"].as_array().unwrap();
+    assert_eq!(staff.len(), 2, "{ranking}");
+    assert_eq!(staff[0]["username"], "wang.li");
+    assert_eq!(staff[0]["name"], "王丽");
+    assert_eq!(staff[0]["rank"], 1);
+    assert_eq!(staff[0]["completed"], 2);
+    assert_eq!(staff[0]["windows"], json!([7, 8]));
+    assert_eq!(staff[0]["mean_rating"], 4.5);
+    assert_eq!(staff[1]["username"], "zhao.min");
+    assert_eq!(staff[1]["completed"], 1);
+    assert_eq!(staff[1]["bad_ratings"], 1);
+    // The windows' own figures count everyone who sat there.
+    let w7 = ranking["windows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["window"] == 7)
+        .unwrap();
+    assert_eq!(w7["completed"], 2);
+
+    // Posted in the hall: windows only, no names.
+    let public = s.get("/api/rankings?month=2026-11").expect(200);
+    assert_eq!(public["staff"], json!([]));
+    assert_eq!(public["windows"].as_array().unwrap().len(), 2);
+    // A clerk reads the day's figures, not colleagues' personal lines.
+    let day = s.get_as(&zhao, "/api/reports/day").expect(200);
+    assert_eq!(day["staff"], json!([]));
+    let day = s.get_as(ADMIN, "/api/reports/day").expect(200);
+    assert_eq!(day["staff"].as_array().unwrap().len(), 2);
+}

@@ -244,6 +244,10 @@ async fn admin_reads_the_days_figures_and_the_monthly_ranking() -> anyhow::Resul
     assert!(row.contains("10 分钟"), "mean service of 10 minutes: {row}");
     assert!(row.contains("5.00"), "the rating: {row}");
     b.wait_text("#ranking tbody tr", "7 号窗口").await?;
+    // Per person too: wang signed in at window 7 (by opening it).
+    let mine = b.wait_text("#day-staff tbody tr", "wang").await?;
+    assert!(mine.contains("5.00"), "{mine}");
+    b.wait_text("#staff-ranking tbody tr", "wang").await?;
     b.wait_text("#ranking-rule", "按办结量排序").await?;
     b.screenshot(&shots(), "admin-reports").await?;
 
