@@ -149,7 +149,7 @@ fn staff_are_ranked_by_what_they_did_wherever_they_sat() {
     .expect(201);
     let wang = s.login("wang.li", "secret-password");
     let zhao = s.staff("zhao.min", "staff", &[7]);
-    let serve = |token: &str, window: u32, rating: &str| {
+    let serve = |token: &str, window: u32| {
         let t = s
             .post(ADMIN, "/api/tickets", json!({"category": "bdc"}))
             .expect(201);
@@ -172,14 +172,14 @@ fn staff_are_ranked_by_what_they_did_wherever_they_sat() {
     };
     // 王丽 works window 7 in the morning, then window 8; 赵敏 takes over 7.
     s.post_empty(&wang, "/api/windows/7/open").expect(200);
-    let first = serve(&wang, 7, "very_satisfied");
+    let first = serve(&wang, 7);
     s.post_empty(&wang, "/api/windows/7/close").expect(200);
     // A rating given after she left window 7 is still hers.
     rate(&first, "very_satisfied");
     s.post_empty(&zhao, "/api/windows/7/open").expect(200);
-    rate(&serve(&zhao, 7, "x"), "very_dissatisfied");
+    rate(&serve(&zhao, 7), "very_dissatisfied");
     s.post_empty(&wang, "/api/windows/8/open").expect(200);
-    rate(&serve(&wang, 8, "x"), "satisfied");
+    rate(&serve(&wang, 8), "satisfied");
 
     let ranking = s.get_as(ADMIN, "/api/rankings?month=2026-11").expect(200);
     let staff = ranking["staff"].as_array().unwrap();
