@@ -12,7 +12,7 @@ use lobby_core::api::{
 use lobby_core::{Command, GroupId, Issue, Lang, Priority, TicketId, TransferTarget, WindowNo};
 use serde::Serialize;
 
-use super::extract::{Body, Caller, L, MaybeCaller, Param, Params, WindowParam};
+use super::extract::{Body, Caller, ClientAddr, L, MaybeCaller, Param, Params, WindowParam};
 use super::{AppState, Routes, json, json_bytes};
 use crate::auth::{self, Principal};
 use crate::engine::{HashedPatch, Outcome, Request, unknown_ticket};
@@ -371,7 +371,24 @@ async fn argon<T: Send + 'static>(
         .map_err(|_| ApiError::internal(lang))
 }
 
-async fn login(State(s): State<AppState>, L(lang): L, Body(req): Body<LoginRequest>) -> Answer {
+async fn login(
+    State(s): State<AppState>,
+    L(lang): L,
+    ClientAddr(address): ClientAddr,
+    Body(req): Body<LoginRequest>,
+) -> Answer {
+    // A locked account or address is refused before its password is
+    // checked: guessing stops, and costs no argon2 work.
+    let now = s.clock.now();
+    if let Some(locked) = s.logins().check(&req.username, address, now) {
+        tracing::info!(username = %req.username, "login refused: locked");
+        return Err(ApiError::too_many_logins(
+            lang,
+            &s.hall,
+            locked.until,
+            locked.retry_after_s(now),
+        ));
+    }
     let stored = {
         let cache = s.auth.read().unwrap_or_else(|e| e.into_inner());
         cache
@@ -388,12 +405,23 @@ async fn login(State(s): State<AppState>, L(lang): L, Body(req): Body<LoginReque
     let verified = argon(&s, lang, move || auth::verify_password(&password, &hash)).await?;
     if !(known && verified) {
         tracing::info!(username = %req.username, "login refused");
+        let now = s.clock.now();
+        if let Some(locked) = s.logins().failed(&req.username, address, now) {
+            tracing::warn!(username = %req.username, ?address, "too many failed logins: locked");
+            return Err(ApiError::too_many_logins(
+                lang,
+                &s.hall,
+                locked.until,
+                locked.retry_after_s(now),
+            ));
+        }
         return Err(ApiError::new(
             ErrorKind::Unauthorized,
             "bad_credentials",
             pick(lang, "用户名或密码错误", "wrong user name or password"),
         ));
     }
+    s.logins().succeeded(&req.username);
     let token = secret::token("lbs");
     let hash = secret::TokenHash::of(&token);
     let username = req.username;
@@ -600,6 +628,7 @@ async fn update_staff(
         ),
         None => None,
     };
+    let unlocks = password_hash.is_some() || patch.disabled == Some(false);
     let patch = HashedPatch {
         patch,
         password_hash,
@@ -613,6 +642,10 @@ async fn update_staff(
             reply,
         })
         .await?;
+    if unlocks {
+        // A new password or a re-enabled account starts with a clean slate.
+        s.logins().unlock(&view.username);
+    }
     Ok(json(StatusCode::OK, &view))
 }
 

@@ -97,6 +97,7 @@ impl Op {
                 404 => "No such ticket, window, category, …",
                 409 => "The state does not allow it now (window busy, hall closed, …)",
                 422 => "Invalid field values; `field` names the one at fault",
+                429 => "Too many failed logins; `Retry-After` gives the seconds to wait and the message the time",
                 503 => "The change could not be stored; nothing changed, retry",
                 _ => "Error",
             };
@@ -167,7 +168,7 @@ fn operations() -> Vec<(&'static str, &'static str, Op)> {
         ("post", "/api/windows/{number}/close", Op::new("Staff sign off (no ticket in hand)").auth().answer(200, Some(r("WindowAnswer"))).errors(WINDOW)),
         ("get", "/api/windows/{number}/waiting", Op::new("Tickets this window could call now, in calling order").auth().answer(200, Some(list("TicketView"))).errors(&[404])),
         ("get", "/api/events", Op::new("WebSocket of StreamMessage JSON: a snapshot first, then every event with its sequence; `since` resumes after a sequence").params(&[("since", "query", "last sequence seen"), ("token", "query", "bearer token (WebSockets cannot send headers); with one, ticket ids are included")]).answer(101, Some(r("StreamMessage"))).errors(&[400])),
-        ("post", "/api/login", Op::new("Staff log in").body(r("LoginRequest")).answer(200, Some(r("LoginAnswer"))).errors(&[401])),
+        ("post", "/api/login", Op::new("Staff log in; 5 failures for an account (or 20 from one address) within 15 minutes lock it for 5 minutes").body(r("LoginRequest")).answer(200, Some(r("LoginAnswer"))).errors(&[401, 429])),
         ("post", "/api/logout", Op::new("End this session").auth().answer(204, None)),
         ("get", "/api/me", Op::new("Who the token belongs to").auth().answer(200, Some(r("Me")))),
         ("get", "/api/staff", Op::new("Staff accounts (admin)").auth().answer(200, Some(list("StaffView")))),

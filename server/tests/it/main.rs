@@ -9,6 +9,7 @@ mod contract;
 mod crash;
 mod extras;
 mod harness;
+mod login_limit;
 mod migration;
 mod restart;
 mod stream;
