@@ -16,6 +16,7 @@
 //!   ring of recent events for clients that reconnect.
 //! - [`http`]: the axum router, extractors, handlers, the event stream
 //!   handler and the OpenAPI document.
+//! - [`audit`]: the audit trail of accounts, sessions and devices.
 //! - [`auth`]: principals (admin token, staff sessions, devices), the
 //!   permission rules, argon2 password hashing.
 //! - [`clock`]: the system clock and the tests' fake clock.
@@ -40,6 +41,7 @@
 //! - Tokens are stored as SHA-256 hashes, passwords as argon2 hashes;
 //!   neither is ever logged.
 
+pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod engine;
