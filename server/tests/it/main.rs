@@ -10,6 +10,7 @@ mod contract;
 mod crash;
 mod extras;
 mod harness;
+mod language;
 mod login_limit;
 mod migration;
 mod restart;
