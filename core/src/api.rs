@@ -805,3 +805,117 @@ pub struct ClockAnswer {
     /// Events the tick that followed caused.
     pub events: u32,
 }
+
+/// What an entry of the audit trail records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    /// A staff member logged in.
+    Login,
+    /// A login was refused (wrong password, unknown or disabled account,
+    /// or locked after too many failures).
+    LoginFailed,
+    /// A session ended at the user's request.
+    Logout,
+    /// A staff account was created.
+    StaffCreated,
+    /// A staff account's display name, role or disabled flag changed.
+    StaffUpdated,
+    /// A staff account's windows changed.
+    WindowsAssigned,
+    /// A staff account's password was set by an administrator.
+    PasswordReset,
+    /// A staff account was deleted.
+    StaffDeleted,
+    /// A device was registered and given a token.
+    DeviceCreated,
+    /// A device was removed; its token stopped working.
+    DeviceRevoked,
+}
+
+impl AuditAction {
+    /// The stored name (as serialized).
+    pub fn name(self) -> &'static str {
+        match self {
+            AuditAction::Login => "login",
+            AuditAction::LoginFailed => "login_failed",
+            AuditAction::Logout => "logout",
+            AuditAction::StaffCreated => "staff_created",
+            AuditAction::StaffUpdated => "staff_updated",
+            AuditAction::WindowsAssigned => "windows_assigned",
+            AuditAction::PasswordReset => "password_reset",
+            AuditAction::StaffDeleted => "staff_deleted",
+            AuditAction::DeviceCreated => "device_created",
+            AuditAction::DeviceRevoked => "device_revoked",
+        }
+    }
+
+    /// Every action, for parsing stored names.
+    pub const ALL: [AuditAction; 10] = [
+        AuditAction::Login,
+        AuditAction::LoginFailed,
+        AuditAction::Logout,
+        AuditAction::StaffCreated,
+        AuditAction::StaffUpdated,
+        AuditAction::WindowsAssigned,
+        AuditAction::PasswordReset,
+        AuditAction::StaffDeleted,
+        AuditAction::DeviceCreated,
+        AuditAction::DeviceRevoked,
+    ];
+
+    /// The action of a stored name.
+    pub fn from_name(name: &str) -> Option<AuditAction> {
+        AuditAction::ALL.into_iter().find(|a| a.name() == name)
+    }
+}
+
+/// One field an audited action set or changed. Never a password or a
+/// token: a password reset says only that it happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditChange {
+    /// The field (`windows`, `role`, `reason`, `name` …).
+    pub field: String,
+    /// Its value before, when it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Its value after.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+
+/// An entry of the audit trail of accounts, sessions and devices.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// Increasing identifier (the paging cursor).
+    pub id: i64,
+    /// When.
+    pub at: Timestamp,
+    /// When, in the hall's time zone (`2026-11-25T09:00:00+08:00`).
+    pub local_time: String,
+    /// Who: `admin-token`, `staff:NAME`, `device:ID`, or `anonymous` for a
+    /// failed login.
+    pub actor: String,
+    /// What.
+    pub action: AuditAction,
+    /// To whom: `staff:NAME` or `device:ID`. A failed login names the
+    /// account only if it exists, so a password typed into the user name
+    /// field is never stored.
+    pub target: Option<String>,
+    /// The client's address.
+    pub address: Option<String>,
+    /// What was set or changed.
+    pub changes: Vec<AuditChange>,
+}
+
+/// `GET /api/audit?date=YYYY-MM-DD&after=ID&limit=N`: a day's audit
+/// entries, oldest first, a page at a time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditPage {
+    /// The business day.
+    pub date: jiff::civil::Date,
+    /// Entries after the cursor, oldest first.
+    pub entries: Vec<AuditEntry>,
+    /// Pass as `after` for the next page; `None` on the last page.
+    pub next: Option<i64>,
+}

@@ -13,11 +13,13 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
 
 use bevy::prelude::*;
+use lobby_core::Lang;
 use lobby_core::api::{ErrorBody, ErrorDetail, IssueRequest, QueueView, TicketView};
 use serde::Serialize;
 
 use crate::config::KioskConfig;
 use crate::hall::{Board, HallInfo};
+use crate::ui::UiLang;
 use crate::wake::Waker;
 
 /// What the kiosk asks of the server.
@@ -67,7 +69,9 @@ const PROBE_MIN: Duration = Duration::from_millis(250);
 /// Channel ends between the plugin's systems and its thread.
 #[derive(Resource)]
 struct Link {
-    to_thread: Sender<ServerRequest>,
+    /// Each request with the language on screen when it was made, so the
+    /// server's refusals come in the visitor's language.
+    to_thread: Sender<(ServerRequest, Lang)>,
     from_thread: Mutex<Receiver<ServerEvent>>,
 }
 
@@ -106,11 +110,24 @@ fn receive_server_events(link: Res<Link>, mut out: MessageWriter<ServerEvent>) {
     out.write_batch(rx.try_iter());
 }
 
-/// Hands the flow's requests to the thread.
-fn send_server_requests(link: Res<Link>, mut requests: MessageReader<ServerRequest>) {
+/// Hands the flow's requests to the thread, with the language on screen.
+fn send_server_requests(
+    link: Res<Link>,
+    lang: Option<Res<UiLang>>,
+    mut requests: MessageReader<ServerRequest>,
+) {
+    let lang = lang.map_or(Lang::Zh, |l| l.0);
     for r in requests.read() {
         // The thread lives as long as the process.
-        let _ = link.to_thread.send(r.clone());
+        let _ = link.to_thread.send((r.clone(), lang));
+    }
+}
+
+/// The `Accept-Language` value for a language.
+fn accept_language(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "zh-CN",
+        Lang::En => "en",
     }
 }
 
@@ -157,7 +174,12 @@ impl Client {
         }
     }
 
-    fn run(self, requests: Receiver<ServerRequest>, events: Sender<ServerEvent>, waker: Waker) {
+    fn run(
+        self,
+        requests: Receiver<(ServerRequest, Lang)>,
+        events: Sender<ServerEvent>,
+        waker: Waker,
+    ) {
         let send = |e: ServerEvent| {
             let ok = events.send(e).is_ok();
             waker.wake();
@@ -167,15 +189,20 @@ impl Client {
         let mut probe = PROBE_MIN;
         let mut last_queue: Option<Vec<(String, u32)>> = None;
         let mut timeout = Duration::ZERO;
+        // The language of the last request; background reads use it too.
+        let mut lang = Lang::Zh;
         loop {
             let request = match requests.recv_timeout(timeout) {
-                Ok(r) => Some(r),
+                Ok((r, l)) => {
+                    lang = l;
+                    Some(r)
+                }
                 Err(RecvTimeoutError::Timeout) => None,
                 Err(RecvTimeoutError::Disconnected) => return,
             };
             if !online && request.is_none() {
                 // Reconnect: the hall first, then the queues.
-                match self.get::<HallInfo>("/api/hall") {
+                match self.get::<HallInfo>("/api/hall", lang) {
                     Ok(hall) => {
                         online = true;
                         probe = PROBE_MIN;
@@ -199,18 +226,19 @@ impl Client {
             }
             let outcome = match request {
                 Some(ServerRequest::Issue(req)) => self
-                    .post::<_, TicketView>("/api/tickets", &req)
+                    .post::<_, TicketView>("/api/tickets", &req, lang)
                     .map(|t| Some(ServerEvent::Issued(Box::new(t)))),
                 Some(ServerRequest::CheckIn(code)) => self
                     .post::<_, TicketView>(
                         &format!("/api/appointments/{}/check-in", url_segment(&code)),
                         &serde_json::json!({}),
+                        lang,
                     )
                     .map(|t| Some(ServerEvent::Issued(Box::new(t)))),
                 Some(ServerRequest::ReportPrinter(report)) => self
-                    .post::<_, serde_json::Value>("/api/devices/self/status", &report)
+                    .post::<_, serde_json::Value>("/api/devices/self/status", &report, lang)
                     .map(|_| None),
-                None => self.get::<QueueView>("/api/queue").map(|q| {
+                None => self.get::<QueueView>("/api/queue", lang).map(|q| {
                     let counts: Vec<_> = q
                         .categories
                         .iter()
@@ -244,33 +272,35 @@ impl Client {
         }
     }
 
-    fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, CallError> {
+    fn get<T: serde::de::DeserializeOwned>(&self, path: &str, lang: Lang) -> Result<T, CallError> {
         let answer = self
             .agent
             .get(format!("{}{path}", self.base))
             .header("Authorization", &self.auth)
-            .header("Accept-Language", "zh-CN")
+            .header("Accept-Language", accept_language(lang))
             .call();
-        read(answer)
+        read(answer, lang)
     }
 
     fn post<B: Serialize, T: serde::de::DeserializeOwned>(
         &self,
         path: &str,
         body: &B,
+        lang: Lang,
     ) -> Result<T, CallError> {
         let answer = self
             .agent
             .post(format!("{}{path}", self.base))
             .header("Authorization", &self.auth)
-            .header("Accept-Language", "zh-CN")
+            .header("Accept-Language", accept_language(lang))
             .send_json(body);
-        read(answer)
+        read(answer, lang)
     }
 }
 
 fn read<T: serde::de::DeserializeOwned>(
     answer: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    lang: Lang,
 ) -> Result<T, CallError> {
     let mut answer = answer.map_err(|e| CallError::Unreachable(e.to_string()))?;
     let status = answer.status();
@@ -290,7 +320,10 @@ fn read<T: serde::de::DeserializeOwned>(
         .map(|b| b.error)
         .unwrap_or_else(|_| ErrorDetail {
             code: format!("http_{}", status.as_u16()),
-            message: format!("服务器拒绝了请求（HTTP {}）", status.as_u16()),
+            message: match lang {
+                Lang::Zh => format!("服务器拒绝了请求（HTTP {}）", status.as_u16()),
+                Lang::En => format!("the server refused the request (HTTP {})", status.as_u16()),
+            },
             field: None,
         });
     Err(CallError::Refused(detail))

@@ -19,8 +19,8 @@ use std::sync::{Arc, RwLock};
 
 use jiff::{Timestamp, ToSpan};
 use lobby_core::api::{
-    AppointmentView, ClockAnswer, ClockRequest, NewDevice, QueueView, StaffPatch, StaffView,
-    TicketView, WindowView, window_view,
+    AppointmentView, AuditAction, ClockAnswer, ClockRequest, NewDevice, QueueView, StaffPatch,
+    StaffView, TicketView, WindowView, window_view,
 };
 use lobby_core::{
     Appointment, Channel, Command, Event, EventKind, Hall, Issue, Lang, Lobby, Priority, SiteId,
@@ -28,6 +28,7 @@ use lobby_core::{
 };
 use tokio::sync::{mpsc, oneshot};
 
+use crate::audit::{self, Actor, Record};
 use crate::auth::{AuthCache, SESSION_HOURS};
 use crate::clock::{Clock, FakeClock};
 use crate::error::{ApiError, ErrorKind, pick};
@@ -97,6 +98,8 @@ pub enum Request {
     },
     /// Add a staff account.
     CreateStaff {
+        /// Who asks (for the audit trail).
+        actor: Actor,
         /// The account, password hashed.
         record: StaffRecord,
         /// Language.
@@ -106,6 +109,8 @@ pub enum Request {
     },
     /// Change a staff account.
     UpdateStaff {
+        /// Who asks (for the audit trail).
+        actor: Actor,
         /// Which.
         username: String,
         /// Changes.
@@ -117,6 +122,8 @@ pub enum Request {
     },
     /// Delete a staff account.
     DeleteStaff {
+        /// Who asks (for the audit trail).
+        actor: Actor,
         /// Which.
         username: String,
         /// Language.
@@ -126,6 +133,8 @@ pub enum Request {
     },
     /// Open a session for a verified login.
     Login {
+        /// Who asks (for the audit trail).
+        actor: Actor,
         /// Account (its password was verified by the caller).
         username: String,
         /// Hash of the new session token.
@@ -137,6 +146,8 @@ pub enum Request {
     },
     /// End a session.
     Logout {
+        /// Who asks (for the audit trail).
+        actor: Actor,
         /// Hash of its token.
         token: TokenHash,
         /// Language.
@@ -146,6 +157,8 @@ pub enum Request {
     },
     /// Register a device.
     CreateDevice {
+        /// Who asks (for the audit trail).
+        actor: Actor,
         /// The device.
         device: NewDevice,
         /// Hash of its new token.
@@ -157,8 +170,22 @@ pub enum Request {
     },
     /// Remove a device.
     DeleteDevice {
+        /// Who asks (for the audit trail).
+        actor: Actor,
         /// Which.
         id: i64,
+        /// Language.
+        lang: Lang,
+        /// Answer.
+        reply: Reply<()>,
+    },
+    /// Write an audit entry that goes with no other change (a failed
+    /// login).
+    Audit {
+        /// Who.
+        actor: Actor,
+        /// What.
+        record: Record,
         /// Language.
         lang: Lang,
         /// Answer.
@@ -245,6 +272,7 @@ impl Request {
             Request::CreateDevice { reply, lang, .. } => fail!(reply, lang),
             Request::DeleteDevice { reply, lang, .. } => fail!(reply, lang),
             Request::SetClock { reply, lang, .. } => fail!(reply, lang),
+            Request::Audit { reply, lang, .. } => fail!(reply, lang),
             Request::Ticket { reply, lang, .. } => fail!(reply, lang),
             Request::Queue { reply, lang, .. } => fail!(reply, lang),
             Request::Waiting { reply, lang, .. } => fail!(reply, lang),
@@ -755,6 +783,7 @@ impl Engine {
                 batch.answer(reply, lang, answer);
             }
             Request::CreateStaff {
+                actor,
                 record,
                 lang,
                 reply,
@@ -769,6 +798,15 @@ impl Engine {
                     ))
                 } else {
                     self.store.insert_staff(&record, *now)?;
+                    self.store.insert_audit(
+                        *now,
+                        &actor,
+                        &Record::staff(
+                            AuditAction::StaffCreated,
+                            &record.view.username,
+                            audit::created(&record.view),
+                        ),
+                    )?;
                     batch.auth_changed = true;
                     tracing::info!(username = %record.view.username, role = ?record.view.role, "staff account created");
                     Ok(record.view)
@@ -776,23 +814,30 @@ impl Engine {
                 batch.answer(reply, lang, answer);
             }
             Request::UpdateStaff {
+                actor,
                 username,
                 patch,
                 lang,
                 reply,
             } => {
-                let answer = self.update_staff(&username, patch, lang)?;
+                let answer = self.update_staff(*now, &actor, &username, patch, lang)?;
                 if answer.is_ok() {
                     batch.auth_changed = true;
                 }
                 batch.answer(reply, lang, answer);
             }
             Request::DeleteStaff {
+                actor,
                 username,
                 lang,
                 reply,
             } => {
                 let answer = if self.store.delete_staff(&username)? {
+                    self.store.insert_audit(
+                        *now,
+                        &actor,
+                        &Record::staff(AuditAction::StaffDeleted, &username, Vec::new()),
+                    )?;
                     batch.auth_changed = true;
                     tracing::info!(%username, "staff account deleted");
                     Ok(())
@@ -802,6 +847,7 @@ impl Engine {
                 batch.answer(reply, lang, answer);
             }
             Request::Login {
+                actor,
                 username,
                 token,
                 lang,
@@ -820,20 +866,52 @@ impl Engine {
                             username: username.clone(),
                             expires_at,
                         })?;
+                        self.store.insert_audit(
+                            *now,
+                            &actor,
+                            &Record::staff(AuditAction::Login, &username, Vec::new()),
+                        )?;
                         batch.auth_changed = true;
                         tracing::info!(%username, "logged in");
                         Ok((s.view, expires_at))
                     }
-                    None => Err(ApiError::unauthorized(lang)),
+                    None => {
+                        // Disabled or deleted while its password was checked.
+                        self.store.insert_audit(
+                            *now,
+                            &Actor::anonymous(actor.address),
+                            &Record::staff(
+                                AuditAction::LoginFailed,
+                                &username,
+                                vec![audit::set("reason", "disabled")],
+                            ),
+                        )?;
+                        Err(ApiError::unauthorized(lang))
+                    }
                 };
                 batch.answer(reply, lang, answer);
             }
-            Request::Logout { token, lang, reply } => {
+            Request::Logout {
+                actor,
+                token,
+                lang,
+                reply,
+            } => {
                 self.store.delete_session(&token.0)?;
+                self.store.insert_audit(
+                    *now,
+                    &actor,
+                    &Record {
+                        action: AuditAction::Logout,
+                        target: None,
+                        changes: Vec::new(),
+                    },
+                )?;
                 batch.auth_changed = true;
                 batch.answer(reply, lang, Ok(()));
             }
             Request::CreateDevice {
+                actor,
                 device,
                 token,
                 lang,
@@ -845,6 +923,18 @@ impl Engine {
                     device.site.as_ref().map(SiteId::as_str),
                     &token.0,
                     *now,
+                )?;
+                let mut changes = vec![
+                    audit::set("name", device.name.clone()),
+                    audit::set("kind", store::kind_name(device.kind)),
+                ];
+                if let Some(site) = &device.site {
+                    changes.push(audit::set("site", site.as_str()));
+                }
+                self.store.insert_audit(
+                    *now,
+                    &actor,
+                    &Record::device(AuditAction::DeviceCreated, id, changes),
                 )?;
                 batch.auth_changed = true;
                 tracing::info!(id, kind = ?device.kind, "device registered");
@@ -858,8 +948,18 @@ impl Engine {
                 };
                 batch.answer(reply, lang, Ok(record));
             }
-            Request::DeleteDevice { id, lang, reply } => {
+            Request::DeleteDevice {
+                actor,
+                id,
+                lang,
+                reply,
+            } => {
                 let answer = if self.store.delete_device(id)? {
+                    self.store.insert_audit(
+                        *now,
+                        &actor,
+                        &Record::device(AuditAction::DeviceRevoked, id, Vec::new()),
+                    )?;
                     batch.auth_changed = true;
                     tracing::info!(id, "device removed");
                     Ok(())
@@ -873,6 +973,15 @@ impl Engine {
                     ))
                 };
                 batch.answer(reply, lang, answer);
+            }
+            Request::Audit {
+                actor,
+                record,
+                lang,
+                reply,
+            } => {
+                self.store.insert_audit(*now, &actor, &record)?;
+                batch.answer(reply, lang, Ok(()));
             }
             read => read.fail(),
         }
@@ -987,6 +1096,8 @@ impl Engine {
 
     fn update_staff(
         &mut self,
+        now: Timestamp,
+        actor: &Actor,
         username: &str,
         patch: HashedPatch,
         lang: Lang,
@@ -1003,6 +1114,8 @@ impl Engine {
             patch,
             password_hash,
         } = patch;
+        let before = record.view.clone();
+        let password_reset = password_hash.is_some();
         let mut end_sessions = false;
         if let Some(n) = patch.display_name {
             record.view.display_name = n;
@@ -1023,6 +1136,9 @@ impl Engine {
             end_sessions = true;
         }
         self.store.update_staff(&record)?;
+        for entry in audit::updated(&before, &record.view, password_reset) {
+            self.store.insert_audit(now, actor, &entry)?;
+        }
         if end_sessions {
             self.store.delete_sessions_of(username)?;
         }

@@ -27,6 +27,8 @@ pub enum ErrorKind {
     TooLarge,
     /// 422: well-formed but invalid values.
     Invalid,
+    /// 429: too many attempts; retry later (`Retry-After`).
+    TooManyRequests,
     /// 500: a bug (never expected).
     Internal,
     /// 503: the change could not be stored; nothing changed.
@@ -45,6 +47,7 @@ impl ErrorKind {
             ErrorKind::Conflict => 409,
             ErrorKind::TooLarge => 413,
             ErrorKind::Invalid => 422,
+            ErrorKind::TooManyRequests => 429,
             ErrorKind::Internal => 500,
             ErrorKind::Unavailable => 503,
         }
@@ -62,6 +65,8 @@ pub struct ApiError {
     pub message: String,
     /// The request field at fault.
     pub field: Option<String>,
+    /// Seconds after which a retry may succeed (`Retry-After`).
+    pub retry_after_s: Option<u64>,
 }
 
 impl ApiError {
@@ -72,6 +77,7 @@ impl ApiError {
             code: Cow::Borrowed(code),
             message: message.into(),
             field: None,
+            retry_after_s: None,
         }
     }
 
@@ -119,6 +125,7 @@ impl ApiError {
             code: Cow::Borrowed(r.code()),
             message,
             field: field.map(str::to_owned),
+            retry_after_s: None,
         }
     }
 
@@ -154,6 +161,32 @@ impl ApiError {
                 Lang::En => format!("you are not assigned to window {window}"),
             },
         )
+    }
+
+    /// Too many failed logins: refused until `until` (named in the hall's
+    /// time zone), `retry_after_s` from now.
+    pub fn too_many_logins(
+        lang: Lang,
+        hall: &Hall,
+        until: jiff::Timestamp,
+        retry_after_s: u64,
+    ) -> ApiError {
+        let when = hall.tz().to_datetime(until).strftime("%H:%M:%S");
+        let minutes = retry_after_s.div_ceil(60);
+        let mut e = ApiError::new(
+            ErrorKind::TooManyRequests,
+            "too_many_attempts",
+            match lang {
+                Lang::Zh => {
+                    format!("登录失败次数过多，已暂时锁定，请于 {when} 后再试（约 {minutes} 分钟）")
+                }
+                Lang::En => format!(
+                    "too many failed logins; locked for now, try again after {when} (about {minutes} min)"
+                ),
+            },
+        );
+        e.retry_after_s = Some(retry_after_s);
+        e
     }
 
     /// An unknown route or resource.

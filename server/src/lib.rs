@@ -16,9 +16,11 @@
 //!   ring of recent events for clients that reconnect.
 //! - [`http`]: the axum router, extractors, handlers, the event stream
 //!   handler and the OpenAPI document.
+//! - [`audit`]: the audit trail of accounts, sessions and devices.
 //! - [`auth`]: principals (admin token, staff sessions, devices), the
 //!   permission rules, argon2 password hashing.
 //! - [`clock`]: the system clock and the tests' fake clock.
+//! - [`limit`]: login rate limiting by account and client address.
 //! - [`reports`]: day reports and monthly rankings from the event log.
 //! - [`web`]: pages embedded from `assets/web/`.
 //! - [`error`]: the API's one error type.
@@ -42,12 +44,14 @@
 // The OpenAPI document is one `json!` literal, deeper than the default.
 #![recursion_limit = "256"]
 
+pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod engine;
 pub mod error;
 pub mod http;
 pub mod hub;
+pub mod limit;
 pub mod mask;
 pub mod reports;
 pub mod secret;
@@ -128,6 +132,7 @@ pub async fn run(config: Config, ready: impl FnOnce(SocketAddr)) -> anyhow::Resu
         frames: started.frames,
         shutdown: shutdown_rx,
         argon: Semaphore::new(2),
+        logins: Mutex::new(limit::LoginLimiter::new(limit::Policy::default())),
     });
     // Catch up with the clock before anyone connects: a server that was
     // down over closing time or the day change does that work first.
@@ -163,13 +168,16 @@ pub async fn run(config: Config, ready: impl FnOnce(SocketAddr)) -> anyhow::Resu
     drop(started.handle);
     tracing::info!(%addr, db = %config.db.display(), fake_clock = fake.is_some(), "listening");
     ready(addr);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            tracing::info!("shutting down");
-            let _ = shutdown_tx.send(true);
-        })
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        let _ = shutdown_tx.send(true);
+    })
+    .await?;
     ticker.abort();
     let _ = ticker.await;
     // Every engine handle is gone now: the engine drains its queue, takes

@@ -20,6 +20,9 @@
 //!   restart reads both.
 //! - `staff`, `sessions`, `devices`: accounts, tokens (hashed), devices.
 //! - `appointments`: bookings, personal data masked.
+//! - `audit(id, at, actor, action, target, address, changes)`: the audit
+//!   trail of accounts, sessions and devices (see [`crate::audit`]),
+//!   append-only, never holding a password or a token.
 //!
 //! # Migrations
 //!
@@ -107,6 +110,17 @@ pub const MIGRATIONS: &[&str] = &[
         created_at INTEGER NOT NULL
     );
     CREATE INDEX tickets_day ON tickets(day);",
+    // 4: the audit trail of accounts, sessions and devices (append-only).
+    "CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT,
+        address TEXT,
+        changes TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE INDEX audit_at ON audit(at);",
 ];
 
 /// The schema version this server writes.
@@ -226,7 +240,8 @@ fn parse_role(s: &str) -> Role {
     }
 }
 
-fn kind_name(kind: DeviceKind) -> &'static str {
+/// The stored name of a device kind.
+pub fn kind_name(kind: DeviceKind) -> &'static str {
     match kind {
         DeviceKind::Kiosk => "kiosk",
         DeviceKind::Display => "display",
@@ -743,6 +758,82 @@ pub fn staff_names(conn: &Connection) -> rusqlite::Result<HashMap<String, String
         })
     })
     .collect()
+}
+
+impl Store {
+    /// Appends an entry to the audit trail (inside the batch's
+    /// transaction, with the change it describes).
+    pub fn insert_audit(
+        &self,
+        at: Timestamp,
+        actor: &crate::audit::Actor,
+        record: &crate::audit::Record,
+    ) -> rusqlite::Result<()> {
+        let changes = serde_json::to_string(&record.changes).map_err(json_err)?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO audit (at, actor, action, target, address, changes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                millis(at),
+                actor.who,
+                record.action.name(),
+                record.target,
+                actor.address.map(|a| a.to_string()),
+                changes
+            ])?;
+        Ok(())
+    }
+}
+
+/// Audit entries with `at` in `[from, to)` and an id after `after`, oldest
+/// first, at most `limit`, from a reader connection. `local_time` is left
+/// empty for the caller to fill in.
+pub fn audit_entries(
+    conn: &Connection,
+    from: Timestamp,
+    to: Timestamp,
+    after: i64,
+    limit: usize,
+) -> rusqlite::Result<Vec<lobby_core::api::AuditEntry>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, at, actor, action, target, address, changes FROM audit
+         WHERE at >= ?1 AND at < ?2 AND id > ?3 ORDER BY id LIMIT ?4",
+    )?;
+    let rows = stmt.query_map(
+        params![millis(from), millis(to), after, limit as i64],
+        |r| {
+            let action: String = r.get(3)?;
+            let changes: String = r.get(6)?;
+            Ok((
+                lobby_core::api::AuditEntry {
+                    id: r.get(0)?,
+                    at: from_millis(r.get(1)?),
+                    local_time: String::new(),
+                    actor: r.get(2)?,
+                    action: lobby_core::api::AuditAction::Login,
+                    target: r.get(4)?,
+                    address: r.get(5)?,
+                    changes: serde_json::from_str(&changes).unwrap_or_default(),
+                },
+                action,
+            ))
+        },
+    )?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (mut entry, action) = row?;
+        match lobby_core::api::AuditAction::from_name(&action) {
+            Some(a) => entry.action = a,
+            None => {
+                tracing::warn!(id = entry.id, action, "unknown audit action skipped");
+                continue;
+            }
+        }
+        out.push(entry);
+    }
+    Ok(out)
 }
 
 /// Visits the events whose time lies in `[from, to)`, in order, from a

@@ -5,15 +5,17 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use lobby_core::api::{
-    AppointmentView, CallRequest, ClockRequest, DeviceStatusRequest, DeviceView, IssueRequest,
-    Lane, LoginAnswer, LoginRequest, NewAppointment, NewDevice, NewDeviceAnswer, NewStaff,
-    PauseRequest, RatingRequest, StaffPatch, StreamMessage, TransferRequest, WindowAnswer,
+    AppointmentView, AuditAction, AuditPage, CallRequest, ClockRequest, DeviceStatusRequest,
+    DeviceView, IssueRequest, Lane, LoginAnswer, LoginRequest, NewAppointment, NewDevice,
+    NewDeviceAnswer, NewStaff, PauseRequest, RatingRequest, StaffPatch, StreamMessage,
+    TransferRequest, WindowAnswer,
 };
 use lobby_core::{Command, GroupId, Issue, Lang, Priority, TicketId, TransferTarget, WindowNo};
 use serde::Serialize;
 
-use super::extract::{Body, Caller, L, MaybeCaller, Param, Params, WindowParam};
+use super::extract::{Body, Caller, ClientAddr, L, MaybeCaller, Param, Params, WindowParam};
 use super::{AppState, Routes, json, json_bytes};
+use crate::audit::{self, Actor};
 use crate::auth::{self, Principal};
 use crate::engine::{HashedPatch, Outcome, Request, unknown_ticket};
 use crate::error::{ApiError, ErrorKind, pick};
@@ -59,6 +61,7 @@ pub fn routes(r: Routes) -> Routes {
         .post("/api/appointments/{code}/check-in", check_in)
         .get("/api/reports/day", day_report)
         .get("/api/rankings", rankings)
+        .get("/api/audit", audit_trail)
 }
 
 /// Routes that exist only with a fake clock.
@@ -376,7 +379,26 @@ async fn argon<T: Send + 'static>(
         .map_err(|_| ApiError::internal(lang))
 }
 
-async fn login(State(s): State<AppState>, L(lang): L, Body(req): Body<LoginRequest>) -> Answer {
+async fn login(
+    State(s): State<AppState>,
+    L(lang): L,
+    ClientAddr(address): ClientAddr,
+    Body(req): Body<LoginRequest>,
+) -> Answer {
+    // A locked account or address is refused before its password is
+    // checked: guessing stops, and costs no argon2 work.
+    let now = s.clock.now();
+    let locked = s.logins().check(&req.username, address, now);
+    if let Some(locked) = locked {
+        tracing::info!(username = %req.username, "login refused: locked");
+        audit_failed_login(&s, lang, &req.username, address, "locked").await;
+        return Err(ApiError::too_many_logins(
+            lang,
+            &s.hall,
+            locked.until,
+            locked.retry_after_s(now),
+        ));
+    }
     let stored = {
         let cache = s.auth.read().unwrap_or_else(|e| e.into_inner());
         cache
@@ -393,18 +415,37 @@ async fn login(State(s): State<AppState>, L(lang): L, Body(req): Body<LoginReque
     let verified = argon(&s, lang, move || auth::verify_password(&password, &hash)).await?;
     if !(known && verified) {
         tracing::info!(username = %req.username, "login refused");
+        let now = s.clock.now();
+        let locked = s.logins().failed(&req.username, address, now);
+        let reason = if locked.is_some() {
+            "locked_now"
+        } else {
+            "bad_credentials"
+        };
+        audit_failed_login(&s, lang, &req.username, address, reason).await;
+        if let Some(locked) = locked {
+            tracing::warn!(username = %req.username, ?address, "too many failed logins: locked");
+            return Err(ApiError::too_many_logins(
+                lang,
+                &s.hall,
+                locked.until,
+                locked.retry_after_s(now),
+            ));
+        }
         return Err(ApiError::new(
             ErrorKind::Unauthorized,
             "bad_credentials",
             pick(lang, "用户名或密码错误", "wrong user name or password"),
         ));
     }
+    s.logins().succeeded(&req.username);
     let token = secret::token("lbs");
     let hash = secret::TokenHash::of(&token);
     let username = req.username;
     let (staff, expires_at) = s
         .engine
         .ask(lang, |reply| Request::Login {
+            actor: Actor::staff(&username, address),
             username,
             token: hash,
             lang,
@@ -421,11 +462,54 @@ async fn login(State(s): State<AppState>, L(lang): L, Body(req): Body<LoginReque
     ))
 }
 
-async fn logout(State(s): State<AppState>, caller: Caller) -> Answer {
+/// Records a refused login. The account is named only if it exists: a
+/// password typed into the user name field must not end up in the trail.
+async fn audit_failed_login(
+    s: &AppState,
+    lang: Lang,
+    username: &str,
+    address: Option<std::net::IpAddr>,
+    reason: &str,
+) {
+    let exists = {
+        let cache = s.auth.read().unwrap_or_else(|e| e.into_inner());
+        cache.staff.contains_key(username)
+    };
+    let record = audit::Record {
+        action: AuditAction::LoginFailed,
+        target: exists.then(|| format!("staff:{username}")),
+        changes: vec![audit::set("reason", reason)],
+    };
+    let written = s
+        .engine
+        .ask(lang, |reply| Request::Audit {
+            actor: Actor::anonymous(address),
+            record,
+            lang,
+            reply,
+        })
+        .await;
+    if let Err(e) = written {
+        // The refusal stands either way; the log keeps the trace.
+        tracing::error!(code = %e.code, "a failed login could not be audited");
+    }
+}
+
+async fn logout(
+    State(s): State<AppState>,
+    caller: Caller,
+    ClientAddr(address): ClientAddr,
+) -> Answer {
     let lang = caller.lang;
     let token = caller.token;
+    let actor = Actor::of(&caller.principal, address);
     s.engine
-        .ask(lang, |reply| Request::Logout { token, lang, reply })
+        .ask(lang, |reply| Request::Logout {
+            actor,
+            token,
+            lang,
+            reply,
+        })
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -529,6 +613,7 @@ fn check_display_name(name: &str, lang: Lang) -> Result<(), ApiError> {
 async fn create_staff(
     State(s): State<AppState>,
     caller: Caller,
+    ClientAddr(address): ClientAddr,
     Body(req): Body<NewStaff>,
 ) -> Answer {
     caller.admin()?;
@@ -574,6 +659,7 @@ async fn create_staff(
     let view = s
         .engine
         .ask(lang, |reply| Request::CreateStaff {
+            actor: Actor::of(&caller.principal, address),
             record,
             lang,
             reply,
@@ -585,6 +671,7 @@ async fn create_staff(
 async fn update_staff(
     State(s): State<AppState>,
     caller: Caller,
+    ClientAddr(address): ClientAddr,
     Param(username): Param,
     Body(mut patch): Body<StaffPatch>,
 ) -> Answer {
@@ -605,6 +692,7 @@ async fn update_staff(
         ),
         None => None,
     };
+    let unlocks = password_hash.is_some() || patch.disabled == Some(false);
     let patch = HashedPatch {
         patch,
         password_hash,
@@ -612,20 +700,31 @@ async fn update_staff(
     let view = s
         .engine
         .ask(lang, |reply| Request::UpdateStaff {
+            actor: Actor::of(&caller.principal, address),
             username,
             patch,
             lang,
             reply,
         })
         .await?;
+    if unlocks {
+        // A new password or a re-enabled account starts with a clean slate.
+        s.logins().unlock(&view.username);
+    }
     Ok(json(StatusCode::OK, &view))
 }
 
-async fn delete_staff(State(s): State<AppState>, caller: Caller, Param(username): Param) -> Answer {
+async fn delete_staff(
+    State(s): State<AppState>,
+    caller: Caller,
+    ClientAddr(address): ClientAddr,
+    Param(username): Param,
+) -> Answer {
     caller.admin()?;
     let lang = caller.lang;
     s.engine
         .ask(lang, |reply| Request::DeleteStaff {
+            actor: Actor::of(&caller.principal, address),
             username,
             lang,
             reply,
@@ -664,6 +763,7 @@ async fn list_devices(State(s): State<AppState>, caller: Caller) -> Answer {
 async fn create_device(
     State(s): State<AppState>,
     caller: Caller,
+    ClientAddr(address): ClientAddr,
     Body(req): Body<NewDevice>,
 ) -> Answer {
     caller.admin()?;
@@ -695,6 +795,7 @@ async fn create_device(
     let record = s
         .engine
         .ask(lang, |reply| Request::CreateDevice {
+            actor: Actor::of(&caller.principal, address),
             device: req,
             token: hash,
             lang,
@@ -710,7 +811,12 @@ async fn create_device(
     ))
 }
 
-async fn delete_device(State(s): State<AppState>, caller: Caller, Param(id): Param) -> Answer {
+async fn delete_device(
+    State(s): State<AppState>,
+    caller: Caller,
+    ClientAddr(address): ClientAddr,
+    Param(id): Param,
+) -> Answer {
     caller.admin()?;
     let lang = caller.lang;
     let id: i64 = id.parse().map_err(|_| {
@@ -721,7 +827,12 @@ async fn delete_device(State(s): State<AppState>, caller: Caller, Param(id): Par
         )
     })?;
     s.engine
-        .ask(lang, |reply| Request::DeleteDevice { id, lang, reply })
+        .ask(lang, |reply| Request::DeleteDevice {
+            actor: Actor::of(&caller.principal, address),
+            id,
+            lang,
+            reply,
+        })
         .await?;
     s.device_status
         .lock()
@@ -959,6 +1070,83 @@ async fn rankings(
         ApiError::unavailable(lang)
     })?;
     Ok(json(StatusCode::OK, &ranking))
+}
+
+/// Most audit entries in one page.
+const AUDIT_PAGE_MAX: usize = 500;
+
+async fn audit_trail(State(s): State<AppState>, caller: Caller, Params(q): Params) -> Answer {
+    caller.admin()?;
+    let lang = caller.lang;
+    let date = match q.get("date") {
+        Some(d) => d.parse::<Date>().map_err(|_| {
+            bad_param(
+                "date",
+                lang,
+                "日期格式应为 YYYY-MM-DD",
+                "date must be YYYY-MM-DD",
+            )
+        })?,
+        None => s.hall.business_day(s.clock.now()),
+    };
+    let after = match q.get("after") {
+        Some(a) => a.parse::<i64>().map_err(|_| {
+            bad_param(
+                "after",
+                lang,
+                "after 应为条目编号",
+                "after must be an entry id",
+            )
+        })?,
+        None => 0,
+    };
+    let limit = match q.get("limit") {
+        Some(l) => l
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=AUDIT_PAGE_MAX).contains(n))
+            .ok_or_else(|| {
+                bad_param(
+                    "limit",
+                    lang,
+                    "limit 应为 1 至 500",
+                    "limit must be 1 to 500",
+                )
+            })?,
+        None => 100,
+    };
+    let from = reports::day_start(&s.hall, date);
+    let to = date
+        .tomorrow()
+        .map(|d| reports::day_start(&s.hall, d))
+        .map_err(|_| bad_param("date", lang, "日期超出范围", "date out of range"))?;
+    let path = s.db_path.clone();
+    let mut entries = tokio::task::spawn_blocking(move || {
+        let conn = crate::store::Store::reader(&path)?;
+        // One more than a page, to know whether another follows.
+        crate::store::audit_entries(&conn, from, to, after, limit + 1)
+    })
+    .await
+    .map_err(|_| ApiError::internal(lang))?
+    .map_err(|e| {
+        tracing::error!(error = %e, "reading the audit trail failed");
+        ApiError::unavailable(lang)
+    })?;
+    let next = if entries.len() > limit {
+        entries.truncate(limit);
+        entries.last().map(|e| e.id)
+    } else {
+        None
+    };
+    audit::localize(&s.hall, &mut entries);
+    Ok(json(
+        StatusCode::OK,
+        &AuditPage {
+            date,
+            entries,
+            next,
+        },
+    ))
 }
 
 // -- test clock ---------------------------------------------------------------

@@ -36,6 +36,7 @@ use crate::clock::Clock;
 use crate::engine::EngineHandle;
 use crate::error::{ApiError, ErrorKind};
 use crate::hub::Frame;
+use crate::limit::LoginLimiter;
 use crate::secret::TokenHash;
 
 /// What every handler can reach.
@@ -64,6 +65,15 @@ pub struct Shared {
     pub shutdown: watch::Receiver<bool>,
     /// At most this many argon2 hashes at a time (each takes ~19 MiB).
     pub argon: Semaphore,
+    /// Failed logins by account and address.
+    pub logins: Mutex<LoginLimiter>,
+}
+
+impl Shared {
+    /// The login limiter (a poisoned lock still holds whole records).
+    pub fn logins(&self) -> std::sync::MutexGuard<'_, LoginLimiter> {
+        self.logins.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 /// The router's state.
@@ -218,6 +228,12 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status =
             StatusCode::from_u16(self.kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        json(status, &self.body())
+        let mut response = json(status, &self.body());
+        if let Some(s) = self.retry_after_s {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(s));
+        }
+        response
     }
 }

@@ -97,6 +97,9 @@ impl Op {
                 404 => "No such ticket, window, category, …",
                 409 => "The state does not allow it now (window busy, hall closed, …)",
                 422 => "Invalid field values; `field` names the one at fault",
+                429 => {
+                    "Too many failed logins; `Retry-After` gives the seconds to wait and the message the time"
+                }
                 503 => "The change could not be stored; nothing changed, retry",
                 _ => "Error",
             };
@@ -167,7 +170,7 @@ fn operations() -> Vec<(&'static str, &'static str, Op)> {
         ("post", "/api/windows/{number}/close", Op::new("Staff sign off (no ticket in hand)").auth().answer(200, Some(r("WindowAnswer"))).errors(WINDOW)),
         ("get", "/api/windows/{number}/waiting", Op::new("Tickets this window could call now, in calling order").auth().answer(200, Some(list("TicketView"))).errors(&[404])),
         ("get", "/api/events", Op::new("WebSocket of StreamMessage JSON: a snapshot first, then every event with its sequence; `since` resumes after a sequence").params(&[("since", "query", "last sequence seen"), ("token", "query", "bearer token (WebSockets cannot send headers); with one, ticket ids are included")]).answer(101, Some(r("StreamMessage"))).errors(&[400])),
-        ("post", "/api/login", Op::new("Staff log in").body(r("LoginRequest")).answer(200, Some(r("LoginAnswer"))).errors(&[401])),
+        ("post", "/api/login", Op::new("Staff log in; 5 failures for an account (or 20 from one address) within 15 minutes lock it for 5 minutes").body(r("LoginRequest")).answer(200, Some(r("LoginAnswer"))).errors(&[401, 429])),
         ("post", "/api/logout", Op::new("End this session").auth().answer(204, None)),
         ("get", "/api/me", Op::new("Who the token belongs to").auth().answer(200, Some(r("Me")))),
         ("get", "/api/staff", Op::new("Staff accounts (admin)").auth().answer(200, Some(list("StaffView")))),
@@ -182,6 +185,7 @@ fn operations() -> Vec<(&'static str, &'static str, Op)> {
         ("post", "/api/appointments/{code}/check-in", Op::new("Check an appointment in: issues its ticket (kiosk)").auth().answer(201, Some(r("TicketView"))).errors(&[404, 409, 503])),
         ("get", "/api/reports/day", Op::new("A business day's figures from the event log").auth().params(&[("date", "query", "YYYY-MM-DD; today by default")]).answer(200, Some(r("DayReport"))).errors(&[400])),
         ("get", "/api/rankings", Op::new("Monthly window ranking (考核排位)").params(&[("month", "query", "YYYY-MM; this month by default")]).answer(200, Some(r("Ranking"))).errors(&[400])),
+        ("get", "/api/audit", Op::new("Audit trail of accounts, sessions and devices: logins (also failed), staff created, changed, deleted, windows assigned, passwords reset, devices registered and revoked; never passwords or tokens (admin)").auth().params(&[("date", "query", "YYYY-MM-DD business day; today by default"), ("after", "query", "entry id to continue after (the previous page's `next`)"), ("limit", "query", "entries per page, 1 to 500; 100 by default")]).answer(200, Some(r("AuditPage"))).errors(&[400, 503])),
         ("post", "/api/test/clock", Op::new("Only with --fake-clock: move time forward, then tick (admin)").auth().body(r("ClockRequest")).answer(200, Some(r("ClockAnswer")))),
         ("get", "/", Op::new("Start page (HTML)").answer(200, None)),
         ("get", "/window", Op::new("Window staff page (HTML)").answer(200, None)),
@@ -266,7 +270,7 @@ fn schemas() -> Value {
             "mean_wait_s": int(), "max_wait_s": int()
         }),
     );
-    json!({
+    let mut all = json!({
         "ErrorBody": object(&["error"], json!({
             "error": object(&["code", "message"], json!({
                 "code": { "type": "string", "description": "stable machine-readable code (unknown_category, window_busy, …)" },
@@ -427,7 +431,37 @@ fn schemas() -> Value {
         "Ranking": object(&["month", "rule", "windows"], json!({ "month": string(), "rule": string(), "windows": list("WindowReport"), "staff": list("StaffReport") })),
         "ClockRequest": object(&[], json!({ "advance_s": int(), "set": time() })),
         "ClockAnswer": object(&["now", "events"], json!({ "now": time(), "events": int() }))
-    })
+    });
+    // Added apart: one `json!` of every schema exceeds the macro's recursion limit.
+    all["AuditEntry"] = audit_entry();
+    all["AuditPage"] = audit_page();
+    all
+}
+
+fn audit_entry() -> Value {
+    object(
+        &["id", "at", "local_time", "actor", "action", "changes"],
+        json!({
+            "id": int(), "at": time(),
+            "local_time": { "type": "string", "description": "in the hall's time zone with its offset: 2026-11-25T09:00:00+08:00" },
+            "actor": { "type": "string", "description": "admin-token, staff:NAME, device:ID or anonymous (failed login)" },
+            "action": values(&["login", "login_failed", "logout", "staff_created", "staff_updated", "windows_assigned", "password_reset", "staff_deleted", "device_created", "device_revoked"]),
+            "target": nullable(json!({ "type": "string", "description": "staff:NAME or device:ID; a failed login names only existing accounts" })),
+            "address": nullable(string()),
+            "changes": { "type": "array", "items": object(&["field"], json!({ "field": string(), "from": string(), "to": string() })) }
+        }),
+    )
+}
+
+fn audit_page() -> Value {
+    object(
+        &["date", "entries"],
+        json!({
+            "date": { "type": "string", "format": "date" },
+            "entries": list("AuditEntry"),
+            "next": nullable(json!({ "type": "integer", "description": "pass as `after` for the next page; null on the last" }))
+        }),
+    )
 }
 
 /// The whole document.

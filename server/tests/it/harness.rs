@@ -34,12 +34,27 @@ pub struct Answer {
     pub status: u16,
     /// Parsed body.
     pub body: Value,
+    /// Response headers, names in lower case.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Answer {
     /// The error code of an error answer.
     pub fn code(&self) -> &str {
         self.body["error"]["code"].as_str().unwrap_or("")
+    }
+
+    /// A response header's value.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The error message of an error answer.
+    pub fn message(&self) -> &str {
+        self.body["error"]["message"].as_str().unwrap_or("")
     }
 
     /// Asserts the status, showing the body if it differs.
@@ -194,6 +209,11 @@ impl Server {
     fn finish(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answer {
         let mut response = response.expect("the request reaches the server");
         let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+            .collect();
         let text = response.body_mut().read_to_string().unwrap_or_default();
         let body = if text.trim().is_empty() {
             Value::Null
@@ -201,7 +221,11 @@ impl Server {
             serde_json::from_str(&text)
                 .unwrap_or_else(|e| panic!("status {status}: body is not JSON ({e}): {text}"))
         };
-        Answer { status, body }
+        Answer {
+            status,
+            body,
+            headers,
+        }
     }
 
     /// `GET path`.
@@ -323,14 +347,23 @@ impl Server {
 
     /// Logs in: the session token.
     pub fn login(&self, username: &str, password: &str) -> String {
-        let a = self.send(
+        self.try_login(username, password, &[]).expect(200)["token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Tries to log in, with extra headers: the answer.
+    pub fn try_login(&self, username: &str, password: &str, headers: &[(&str, &str)]) -> Answer {
+        let mut all = vec![("Content-Type", "application/json")];
+        all.extend_from_slice(headers);
+        self.send(
             "POST",
             "/api/login",
             None,
-            &[("Content-Type", "application/json")],
+            &all,
             Some(&serde_json::json!({ "username": username, "password": password }).to_string()),
-        );
-        a.expect(200)["token"].as_str().unwrap().to_owned()
+        )
     }
 
     /// Registers a device: its token.

@@ -1,6 +1,7 @@
 //! lobby-server's integration tests: the real binary on an ephemeral port,
 //! its own SQLite file and a fake clock, driven over HTTP and WebSocket.
 
+mod audit;
 mod auth;
 mod bad_input;
 mod clock;
@@ -9,6 +10,8 @@ mod contract;
 mod crash;
 mod extras;
 mod harness;
+mod language;
+mod login_limit;
 mod migration;
 mod restart;
 mod stream;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::harness::{ADMIN, Server};
 
 const V1: &str = include_str!("fixtures/v1.sql");
+const V3: &str = include_str!("fixtures/v3.sql");
 
 fn user_version(path: &std::path::Path) -> i32 {
     let conn = rusqlite::Connection::open(path).unwrap();
@@ -50,6 +51,55 @@ fn a_version_1_file_migrates_and_keeps_its_queues() {
     let s = s.restart();
     assert_eq!(user_version(&db), lobby_server::store::VERSION);
     s.get_as(ADMIN, "/api/staff").expect(200);
+}
+
+#[test]
+fn a_version_3_file_gains_the_audit_trail_and_keeps_its_accounts() {
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let db = dir.path().join("lobby.sqlite");
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch(V3)
+        .unwrap();
+    assert_eq!(user_version(&db), 3);
+    // The fixture's morning, an hour later.
+    let s = Server::start_in(dir.clone(), "2026-11-24T10:00:00+08:00");
+    assert_eq!(user_version(&db), lobby_server::store::VERSION);
+    // Its session, device token, account and ticket still work.
+    let li = "lbs_33yieaow5w2lbdibyn5ejgim3kzfafud3qaddp7rhhpbsspwmis2";
+    let me = s.get_as(li, "/api/me").expect(200);
+    assert_eq!(me["username"], "li");
+    let kiosk = "lbd_5chw4wva54ygdisjnhm6dxqbbf744erauvhuixjdset2z6wtm6zk";
+    let t = s
+        .post(
+            kiosk,
+            "/api/tickets",
+            serde_json::json!({"category": "bdc"}),
+        )
+        .expect(201);
+    assert_eq!(t["number"], "B002");
+    let b1 = s
+        .get("/api/tickets/22222224momd2du3hu3b6g7wngbokglod6")
+        .expect(200);
+    assert_eq!(b1["number"], "B001");
+    // The audit trail starts empty, and records from now on.
+    let page = s.get_as(ADMIN, "/api/audit").expect(200);
+    assert_eq!(page["entries"], serde_json::json!([]));
+    s.login("li", "secret-password");
+    let page = s.get_as(ADMIN, "/api/audit").expect(200);
+    assert_eq!(page["entries"][0]["action"], "login");
+    assert_eq!(
+        page["entries"][0]["local_time"],
+        "2026-11-24T10:00:00+08:00"
+    );
+    let s = s.restart();
+    assert_eq!(
+        s.get_as(ADMIN, "/api/audit").expect(200)["entries"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[test]

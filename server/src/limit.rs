@@ -1,0 +1,264 @@
+//! Login rate limiting: repeated failed logins for one account, or from one
+//! client address, lock further attempts for a while.
+//!
+//! The rules ([`Policy`]): after `account_failures` failures for a user name
+//! within `window`, that name is locked for `lock`; after
+//! `address_failures` failures from one address (any names), that address
+//! is locked likewise. A locked attempt is refused before its password is
+//! checked, so guessing stops and costs no argon2 work. A successful login
+//! clears its account's failures; it does not clear its address's, or one
+//! account holder could reset the count for someone guessing others'
+//! passwords from the same machine. Unknown user names count like known
+//! ones, so a lock does not tell which accounts exist.
+//!
+//! Only `POST /api/login` goes through here: the administrator token and
+//! existing sessions are never locked out, so an attacker who locks every
+//! account cannot lock out the administrator.
+//!
+//! The state is in memory: a restart forgets it (failed logins are in the
+//! audit trail). Time is a parameter, from the server's clock, so tests
+//! move the fake clock instead of sleeping.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use jiff::{SignedDuration, Timestamp};
+
+/// How many failures lock what, for how long.
+#[derive(Debug, Clone, Copy)]
+pub struct Policy {
+    /// Failures for one user name before it is locked.
+    pub account_failures: u32,
+    /// Failures from one address (any user names) before it is locked.
+    pub address_failures: u32,
+    /// Failures older than this are forgotten.
+    pub window: SignedDuration,
+    /// How long a lock lasts.
+    pub lock: SignedDuration,
+}
+
+impl Default for Policy {
+    /// 5 failures for an account, or 20 from one address (a hall's staff
+    /// often share one address behind its router), within 15 minutes lock
+    /// for 5 minutes.
+    fn default() -> Policy {
+        Policy {
+            account_failures: 5,
+            address_failures: 20,
+            window: SignedDuration::from_mins(15),
+            lock: SignedDuration::from_mins(5),
+        }
+    }
+}
+
+/// Entries kept per kind before old ones are dropped: random user names
+/// must not grow memory without bound.
+const MAX_ENTRIES: usize = 10_000;
+
+#[derive(Debug, Clone, Default)]
+struct Record {
+    /// Times of the failures still inside the window, oldest first.
+    failures: Vec<Timestamp>,
+    /// Locked until then.
+    locked_until: Option<Timestamp>,
+}
+
+impl Record {
+    fn forget_before(&mut self, since: Timestamp) {
+        self.failures.retain(|t| *t > since);
+    }
+
+    fn locked_at(&self, now: Timestamp) -> Option<Timestamp> {
+        self.locked_until.filter(|until| *until > now)
+    }
+
+    fn is_stale(&self, now: Timestamp, window: SignedDuration) -> bool {
+        self.locked_at(now).is_none() && self.failures.last().is_none_or(|t| *t + window <= now)
+    }
+}
+
+/// Why a login is refused before its password is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Locked {
+    /// When attempts are accepted again.
+    pub until: Timestamp,
+}
+
+impl Locked {
+    /// Whole seconds until `until` (at least 1), for `Retry-After`.
+    pub fn retry_after_s(&self, now: Timestamp) -> u64 {
+        let ms = self.until.as_millisecond() - now.as_millisecond();
+        (ms.max(1) as u64).div_ceil(1000)
+    }
+}
+
+/// Failed logins by user name and by address.
+#[derive(Debug, Default)]
+pub struct LoginLimiter {
+    policy: Policy,
+    accounts: HashMap<String, Record>,
+    addresses: HashMap<IpAddr, Record>,
+}
+
+fn lock_of<K: std::hash::Hash + Eq>(
+    map: &HashMap<K, Record>,
+    key: &K,
+    now: Timestamp,
+) -> Option<Timestamp> {
+    map.get(key).and_then(|r| r.locked_at(now))
+}
+
+fn fail<K: std::hash::Hash + Eq + Clone>(
+    map: &mut HashMap<K, Record>,
+    key: &K,
+    now: Timestamp,
+    limit: u32,
+    policy: &Policy,
+) -> Option<Timestamp> {
+    if map.len() >= MAX_ENTRIES && !map.contains_key(key) {
+        map.retain(|_, r| !r.is_stale(now, policy.window));
+        if map.len() >= MAX_ENTRIES {
+            // Still full of live entries: drop the one whose last failure
+            // is oldest.
+            if let Some(oldest) = map
+                .iter()
+                .min_by_key(|(_, r)| r.failures.last().copied())
+                .map(|(k, _)| k.clone())
+            {
+                map.remove(&oldest);
+            }
+        }
+    }
+    let record = map.entry(key.clone()).or_default();
+    record.forget_before(now - policy.window);
+    record.failures.push(now);
+    if record.failures.len() as u32 >= limit {
+        let until = now + policy.lock;
+        record.locked_until = Some(until);
+        // The lock starts a fresh count: after it, `limit` more tries.
+        record.failures.clear();
+        Some(until)
+    } else {
+        None
+    }
+}
+
+impl LoginLimiter {
+    /// A limiter with these rules.
+    pub fn new(policy: Policy) -> LoginLimiter {
+        LoginLimiter {
+            policy,
+            accounts: HashMap::new(),
+            addresses: HashMap::new(),
+        }
+    }
+
+    /// Whether an attempt for `username` from `address` is refused now.
+    pub fn check(&self, username: &str, address: Option<IpAddr>, now: Timestamp) -> Option<Locked> {
+        let account = lock_of(&self.accounts, &username.to_owned(), now);
+        let address = address.and_then(|a| lock_of(&self.addresses, &a, now));
+        account.max(address).map(|until| Locked { until })
+    }
+
+    /// Records a failed attempt; `Some` if it locked the account or the
+    /// address.
+    pub fn failed(
+        &mut self,
+        username: &str,
+        address: Option<IpAddr>,
+        now: Timestamp,
+    ) -> Option<Locked> {
+        let policy = self.policy;
+        let account = fail(
+            &mut self.accounts,
+            &username.to_owned(),
+            now,
+            policy.account_failures,
+            &policy,
+        );
+        let address = address.and_then(|a| {
+            fail(
+                &mut self.addresses,
+                &a,
+                now,
+                policy.address_failures,
+                &policy,
+            )
+        });
+        account.max(address).map(|until| Locked { until })
+    }
+
+    /// A successful login clears its account's failures.
+    pub fn succeeded(&mut self, username: &str) {
+        self.accounts.remove(username);
+    }
+
+    /// An administrator changed the account (new password, re-enabled):
+    /// its lock ends.
+    pub fn unlock(&mut self, username: &str) {
+        self.accounts.remove(username);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(minute: i64) -> Timestamp {
+        Timestamp::from_second(1_800_000_000 + minute * 60).unwrap()
+    }
+
+    #[test]
+    fn five_failures_lock_an_account_for_five_minutes() {
+        let mut l = LoginLimiter::new(Policy::default());
+        let ip: IpAddr = "10.0.0.1".parse().unwrap();
+        for m in 0..4 {
+            assert_eq!(l.failed("li", Some(ip), at(m)), None);
+            assert_eq!(l.check("li", Some(ip), at(m)), None);
+        }
+        let locked = l.failed("li", Some(ip), at(4)).unwrap();
+        assert_eq!(locked.until, at(9));
+        assert_eq!(l.check("li", Some(ip), at(8)), Some(locked));
+        assert_eq!(locked.retry_after_s(at(8)), 60);
+        assert_eq!(l.check("wang", Some(ip), at(8)), None, "other accounts");
+        assert_eq!(l.check("li", Some(ip), at(9)), None, "the lock ends");
+    }
+
+    #[test]
+    fn old_failures_and_successes_do_not_count() {
+        let mut l = LoginLimiter::new(Policy::default());
+        for m in 0..4 {
+            l.failed("li", None, at(m));
+        }
+        // 15 minutes after the first failures they are forgotten.
+        assert_eq!(l.failed("li", None, at(16)), None);
+        l.succeeded("li");
+        for m in 17..21 {
+            assert_eq!(l.failed("li", None, at(m)), None);
+        }
+    }
+
+    #[test]
+    fn one_address_trying_many_names_is_locked() {
+        let mut l = LoginLimiter::new(Policy::default());
+        let ip: IpAddr = "10.0.0.2".parse().unwrap();
+        for i in 0..19 {
+            assert_eq!(l.failed(&format!("u{i}"), Some(ip), at(0)), None);
+        }
+        assert!(l.failed("u19", Some(ip), at(0)).is_some());
+        assert!(l.check("anyone", Some(ip), at(1)).is_some());
+        assert!(
+            l.check("anyone", Some("10.0.0.3".parse().unwrap()), at(1))
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn memory_stays_bounded() {
+        let mut l = LoginLimiter::new(Policy::default());
+        for i in 0..(MAX_ENTRIES + 50) {
+            l.failed(&format!("u{i}"), None, at(0));
+        }
+        assert!(l.accounts.len() <= MAX_ENTRIES);
+    }
+}
