@@ -4,7 +4,7 @@
 "use strict";
 
 (function () {
-  const { t, h, $, api, session, clock, nameOf, fmtDuration } = Lobby;
+  const { t, h, $, api, session, clock, nameOf, fmtDuration, fmtDateTime } = Lobby;
 
   const state = {
     session: null, // {token, staff|null, admin_token}
@@ -16,6 +16,8 @@
     cards: [], // recent yellow cards, newest first
     day: null, // the day report shown
     ranking: null, // the monthly ranking shown
+    audit: [], // audit entries shown, oldest first
+    auditNext: null, // cursor of the next page
     tab: "live",
   };
 
@@ -398,7 +400,7 @@
 
   function selectTab(name) {
     state.tab = name;
-    for (const tab of ["live", "staff", "devices", "reports"]) {
+    for (const tab of ["live", "staff", "devices", "reports", "audit"]) {
       $("#tab-" + tab).setAttribute("aria-selected", tab === name ? "true" : "false");
       Lobby.show($("#panel-" + tab), tab === name);
     }
@@ -406,6 +408,7 @@
     if (name === "devices") loadDevices();
     if (name === "live") renderLive();
     if (name === "reports") openReports();
+    if (name === "audit") openAudit();
   }
 
   // ------------------------------------------------------------- reports
@@ -607,6 +610,87 @@
     staffLink.href = csvHref([[t("rep.staff_rank_title"), r.month], [r.rule], headers("#staff-ranking"), ...staffRows]);
     staffLink.download = "lobby-staff-ranking-" + r.month + ".csv";
     Lobby.show(staffLink, staffRows.length > 0);
+  }
+
+  // ---------------------------------------------------------- audit trail
+
+  // "admin-token", "staff:wang", "device:3", "anonymous" → people's words.
+  function who(s) {
+    if (!s) return "—";
+    if (s === "admin-token") return t("aud.admin_token");
+    if (s === "anonymous") return t("aud.anonymous");
+    const [kind, id] = s.split(/:(.*)/s);
+    if (kind === "staff") return staffName(id) === id ? id : staffName(id) + "（" + id + "）";
+    if (kind === "device") {
+      const d = state.devices.find((x) => String(x.id) === id);
+      return t("aud.device", { id }) + (d ? " " + d.name : "");
+    }
+    return s;
+  }
+
+  // A key's text, or `fallback` when the dictionary has none.
+  function tOr(key, fallback) {
+    const s = t(key);
+    return s === key ? fallback : s;
+  }
+
+  // A stored value in people's words: roles, reasons, yes/no.
+  function value(field, v) {
+    if (v === undefined || v === null || v === "") return "—";
+    if (field === "role") return tOr("role." + v, v);
+    if (field === "reason") return tOr("aud.reason_" + v, v);
+    if (field === "disabled") return v === "true" ? t("aud.yes") : t("aud.no");
+    if (field === "kind") return tOr("kind." + v, v);
+    return v;
+  }
+
+  function change(c) {
+    const name = tOr("aud.field_" + c.field, c.field);
+    if (c.from !== undefined && c.from !== null) {
+      return name + "：" + value(c.field, c.from) + " → " + value(c.field, c.to);
+    }
+    return name + "：" + value(c.field, c.to);
+  }
+
+  async function loadAudit(more) {
+    const out = $("#audit-message");
+    out.textContent = "";
+    const date = $("#audit-date").value || hallToday();
+    let path = "/api/audit?date=" + encodeURIComponent(date);
+    if (more && state.auditNext) path += "&after=" + state.auditNext;
+    try {
+      if (!state.devices.length) state.devices = await api("GET", "/api/devices", null, token());
+      const page = await api("GET", path, null, token());
+      state.audit = more ? state.audit.concat(page.entries) : page.entries;
+      state.auditNext = page.next;
+      renderAudit();
+    } catch (e) {
+      failed(e, out);
+    }
+  }
+
+  function renderAudit() {
+    const rows = (state.audit || []).map((e) =>
+      h(
+        "tr",
+        { dataset: { action: e.action } },
+        // The hall's own clock, to the second ("2026-11-25 09:00:07").
+        h("td", null, e.local_time ? e.local_time.slice(0, 19).replace("T", " ") : fmtDateTime(e.at)),
+        h("td", null, who(e.actor)),
+        h("td", null, t("aud.act_" + e.action)),
+        h("td", null, who(e.target)),
+        h("td", null, e.changes.map(change).join("；")),
+        h("td", null, e.address || "—"),
+      ),
+    );
+    $("#audit tbody").replaceChildren(...rows);
+    Lobby.show($("#audit-empty"), rows.length === 0);
+    Lobby.show($("#audit-more"), !!state.auditNext);
+  }
+
+  function openAudit() {
+    if (!$("#audit-date").value) $("#audit-date").value = hallToday();
+    loadAudit(false);
   }
 
   function openReports() {
@@ -877,6 +961,7 @@
         renderDevices();
         renderDayReport();
         renderRanking();
+        renderAudit();
         refreshSoon();
       }
     });
@@ -884,13 +969,15 @@
     $("#token-submit").addEventListener("click", tokenLogin);
     $("#logout").addEventListener("click", () => logout());
     $("#refused-back").addEventListener("click", () => logout());
-    for (const tab of ["live", "staff", "devices", "reports"]) {
+    for (const tab of ["live", "staff", "devices", "reports", "audit"]) {
       $("#tab-" + tab).addEventListener("click", () => selectTab(tab));
     }
     $("#staff-form").addEventListener("submit", createStaff);
     $("#device-form").addEventListener("submit", createDevice);
     $("#report-load").addEventListener("click", loadDayReport);
     $("#ranking-load").addEventListener("click", loadRanking);
+    $("#audit-load").addEventListener("click", () => loadAudit(false));
+    $("#audit-more").addEventListener("click", () => loadAudit(true));
     setInterval(tick, 1000);
     setInterval(() => {
       if (!$("#admin-view").hidden) refresh();

@@ -307,3 +307,47 @@ fn percent_decode(s: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_reads_who_changed_accounts_and_devices() -> anyhow::Result<()> {
+    let web = Web::start()?;
+    web.staff("boss", Role::Admin, &[])?;
+    web.staff("wang", Role::Staff, &[7])?;
+    web.admin()
+        .patch::<serde_json::Value>("/api/staff/wang", &json!({ "windows": [7, 8] }))?;
+    assert!(
+        web.server
+            .public()
+            .login("wang", "not-the-password")
+            .is_err()
+    );
+    web.admin()
+        .create_device("1 号取号机", lobby_core::api::DeviceKind::Kiosk, None)?;
+
+    let b = web.desktop().await?;
+    b.goto(&web.url("/admin")).await?;
+    log_in(&b, "boss", PASSWORD).await?;
+    b.wait_for("#admin-view").await?;
+    b.click("#tab-audit").await?;
+    let created = b
+        .wait_text("#audit tr[data-action=\"staff_created\"]", "wang")
+        .await?;
+    assert!(created.contains("管理员令牌"), "{created}");
+    b.wait_text("#audit tr[data-action=\"windows_assigned\"]", "7 → 7,8")
+        .await?;
+    b.wait_text(
+        "#audit tr[data-action=\"login_failed\"]",
+        "用户名或密码错误",
+    )
+    .await?;
+    b.wait_text("#audit tr[data-action=\"device_created\"]", "1 号取号机")
+        .await?;
+    // boss's own login through the page is there too.
+    b.wait_text("#audit tr[data-action=\"login\"]", "boss")
+        .await?;
+    let page = b.text("#audit").await?;
+    assert!(!page.contains(PASSWORD), "no password in the trail");
+    b.screenshot(&shots(), "admin-audit").await?;
+    assert_no_page_errors(&b).await?;
+    b.close().await
+}
