@@ -25,6 +25,8 @@
 //! - [`web`]: pages embedded from `assets/web/`.
 //! - [`error`]: the API's one error type.
 //! - [`secret`], [`mask`]: random ids and tokens; masking personal data.
+//! - [`setup`]: one server per database (a lock file) and the first
+//!   administrator (`lobby-server create-admin`).
 //!
 //! [`run`] starts everything; `src/main.rs` only parses arguments.
 //!
@@ -55,6 +57,7 @@ pub mod limit;
 pub mod mask;
 pub mod reports;
 pub mod secret;
+pub mod setup;
 pub mod snapshots;
 pub mod store;
 pub mod web;
@@ -106,6 +109,8 @@ pub async fn run(config: Config, ready: impl FnOnce(SocketAddr)) -> anyhow::Resu
         Some(f) => f.clone(),
         None => Arc::new(SystemClock),
     };
+    // Held until the server stops: one server per database.
+    let _lock = setup::lock(&config.db)?;
     let store = Store::open(&config.db)?;
     if let Some(pages) = config.max_db_pages {
         store.limit_pages(pages)?;
@@ -118,6 +123,18 @@ pub async fn run(config: Config, ready: impl FnOnce(SocketAddr)) -> anyhow::Resu
         clock.clone(),
         fake.clone(),
     )?;
+    let no_accounts = started
+        .auth
+        .read()
+        .map(|a| a.staff.is_empty())
+        .unwrap_or(false);
+    if no_accounts && config.admin_token.is_none() {
+        tracing::warn!(
+            "还没有任何账号，也没有设置 LOBBY_ADMIN_TOKEN：停止服务器后运行 \
+             `lobby-server create-admin 用户名` 创建第一个管理员 (no accounts and no \
+             LOBBY_ADMIN_TOKEN: stop the server and run `lobby-server create-admin NAME`)"
+        );
+    }
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let state = Arc::new(http::Shared {
         engine: started.handle.clone(),

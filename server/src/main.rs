@@ -44,6 +44,40 @@ struct Args {
     /// Seconds between ticks (closing, automatic no-shows, yellow cards).
     #[arg(long, env = "LOBBY_TICK_SECS", default_value_t = 5)]
     tick_secs: u64,
+    #[command(subcommand)]
+    command: Option<Cmd>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Cmd {
+    /// Add an administrator account to the database (`--db`) while the
+    /// server is stopped: the first account of a fresh database. Asks for
+    /// the password at the console (or reads one line from standard input
+    /// when that is not a terminal).
+    CreateAdmin {
+        /// User name: letters, digits, `.`, `-` and `_`.
+        username: String,
+        /// Name shown on screens and in reports.
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+}
+
+/// The new administrator's password: typed twice at a terminal, or one
+/// line of standard input.
+fn read_password() -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("密码 (password): ")?;
+        let again = rpassword::prompt_password("再输入一次 (again): ")?;
+        if first != again {
+            bail!("两次输入的密码不一致（the passwords differ）");
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
 }
 
 fn main() -> anyhow::Result<()> {
@@ -55,6 +89,22 @@ fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
+    if let Some(Cmd::CreateAdmin { username, name }) = &args.command {
+        let password = read_password()?;
+        let view = lobby_server::setup::create_admin(
+            &args.db,
+            username,
+            name,
+            &password,
+            jiff::Timestamp::now(),
+        )?;
+        println!(
+            "已创建管理员 {}（{}）；请启动服务器并在 /admin 登录 (administrator created; \
+             start the server and sign in at /admin)",
+            view.username, view.display_name
+        );
+        return Ok(());
+    }
     let hall = match &args.config {
         Some(path) => lobby_server::load_hall(path)?,
         None => {

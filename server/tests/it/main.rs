@@ -14,4 +14,5 @@ mod language;
 mod login_limit;
 mod migration;
 mod restart;
+mod setup;
 mod stream;
