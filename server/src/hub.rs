@@ -234,9 +234,14 @@ pub fn redact_event(event: &Event) -> Event {
 /// The hall's view without the current tickets' ids, for the public.
 pub fn redact_queue(queue: &mut QueueView) {
     for w in &mut queue.windows {
-        if let Some(c) = &mut w.current {
-            hide(&mut c.id);
-        }
+        redact_window(w);
+    }
+}
+
+/// Hides the id of a window's current ticket, for the public.
+pub fn redact_window(window: &mut lobby_core::api::WindowView) {
+    if let Some(c) = &mut window.current {
+        hide(&mut c.id);
     }
 }
 
