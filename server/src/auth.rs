@@ -119,6 +119,16 @@ impl Principal {
         }
     }
 
+    /// Whether the caller may list appointments: administrators and the
+    /// guide desk (staff with the guide role, guide-desk devices).
+    pub fn may_see_appointments(&self) -> bool {
+        match self {
+            Principal::Admin { .. } => true,
+            Principal::Staff { role, .. } => *role == Role::Guide,
+            Principal::Device { kind, .. } => *kind == DeviceKind::GuideDesk,
+        }
+    }
+
     /// A short description for logs (never the token).
     pub fn describe(&self) -> String {
         match self {

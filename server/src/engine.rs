@@ -220,6 +220,17 @@ pub enum Request {
         /// Answer.
         reply: Reply<QueueView>,
     },
+    /// One window's state.
+    Window {
+        /// The window.
+        window: WindowNo,
+        /// With its ticket's id (staff) or without (public).
+        full: bool,
+        /// Language.
+        lang: Lang,
+        /// Answer.
+        reply: Reply<WindowView>,
+    },
     /// Tickets a window could call now.
     Waiting {
         /// The window.
@@ -249,6 +260,7 @@ impl Request {
             Request::Ticket { .. }
                 | Request::Queue { .. }
                 | Request::Waiting { .. }
+                | Request::Window { .. }
                 | Request::Subscribe { .. }
         )
     }
@@ -276,6 +288,7 @@ impl Request {
             Request::Ticket { reply, lang, .. } => fail!(reply, lang),
             Request::Queue { reply, lang, .. } => fail!(reply, lang),
             Request::Waiting { reply, lang, .. } => fail!(reply, lang),
+            Request::Window { reply, lang, .. } => fail!(reply, lang),
             Request::Tick | Request::Subscribe { .. } => {}
         }
     }
@@ -1176,6 +1189,27 @@ impl Engine {
                 reply,
             } => {
                 let _ = reply.send(self.waiting(window, lang));
+            }
+            Request::Window {
+                window,
+                full,
+                lang,
+                reply,
+            } => {
+                let answer = match self.window_view(window) {
+                    Some(mut view) => {
+                        if !full {
+                            crate::hub::redact_window(&mut view);
+                        }
+                        Ok(view)
+                    }
+                    None => Err(ApiError::rejected(
+                        &lobby_core::Rejected::UnknownWindow { window },
+                        lang,
+                        &self.hall,
+                    )),
+                };
+                let _ = reply.send(answer);
             }
             Request::Subscribe {
                 since,

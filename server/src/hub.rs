@@ -236,10 +236,16 @@ pub fn redact_event(event: &Event) -> Event {
 /// account names, for the public.
 pub fn redact_queue(queue: &mut QueueView) {
     for w in &mut queue.windows {
-        w.staff = None;
-        if let Some(c) = &mut w.current {
-            hide(&mut c.id);
-        }
+        redact_window(w);
+    }
+}
+
+/// Hides the id of a window's current ticket and who works it, for the
+/// public.
+pub fn redact_window(window: &mut lobby_core::api::WindowView) {
+    window.staff = None;
+    if let Some(c) = &mut window.current {
+        hide(&mut c.id);
     }
 }
 

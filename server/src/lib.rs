@@ -9,7 +9,8 @@
 //!   only writing connection; handles batches of requests, one transaction
 //!   and one fsync per batch; answers after the commit.
 //! - [`store`]: SQLite schema, migrations (`PRAGMA user_version`), the
-//!   event log, current state, restore, accounts, appointments.
+//!   event log, current state, restore, accounts, appointments, the audit
+//!   trail.
 //! - [`snapshots`]: the state's snapshots, written by a thread of their own
 //!   into their own file so a busy day's snapshot never stalls a commit.
 //! - [`hub`]: fan-out of committed events to WebSocket subscribers, with a

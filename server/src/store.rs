@@ -787,6 +787,34 @@ impl Store {
     }
 }
 
+/// Appointments whose slot starts in `[from, to)`, by slot then code,
+/// from a reader connection (personal data as stored: masked).
+pub fn appointments_between(
+    conn: &Connection,
+    from: Timestamp,
+    to: Timestamp,
+) -> rusqlite::Result<Vec<AppointmentView>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT code, category, matter, slot_start, slot_end, name, phone, id_number, ticket
+         FROM appointments WHERE slot_start >= ?1 AND slot_start < ?2
+         ORDER BY slot_start, code LIMIT 5000",
+    )?;
+    let rows = stmt.query_map(params![millis(from), millis(to)], |r| {
+        Ok(AppointmentView {
+            code: r.get(0)?,
+            category: r.get::<_, String>(1)?.into(),
+            matter: r.get::<_, Option<String>>(2)?.map(Into::into),
+            slot_start: from_millis(r.get(3)?),
+            slot_end: from_millis(r.get(4)?),
+            name: r.get(5)?,
+            phone: r.get(6)?,
+            id_number: r.get(7)?,
+            ticket: r.get::<_, Option<String>>(8)?.map(Into::into),
+        })
+    })?;
+    rows.collect()
+}
+
 /// Audit entries with `at` in `[from, to)` and an id after `after`, oldest
 /// first, at most `limit`, from a reader connection. `local_time` is left
 /// empty for the caller to fill in.

@@ -45,6 +45,7 @@ pub fn routes(r: Routes) -> Routes {
         .post("/api/windows/{number}/resume", resume)
         .post("/api/windows/{number}/open", open)
         .post("/api/windows/{number}/close", close)
+        .get("/api/windows/{number}", window)
         .get("/api/windows/{number}/waiting", waiting)
         .post("/api/login", login)
         .post("/api/logout", logout)
@@ -57,6 +58,7 @@ pub fn routes(r: Routes) -> Routes {
         .post("/api/devices", create_device)
         .delete("/api/devices/{id}", delete_device)
         .post("/api/devices/self/status", device_status)
+        .get("/api/appointments", list_appointments)
         .post("/api/appointments", create_appointment)
         .post("/api/appointments/{code}/check-in", check_in)
         .get("/api/reports/day", day_report)
@@ -341,6 +343,25 @@ async fn close(
     WindowParam(window): WindowParam,
 ) -> Answer {
     window_command(&s, &caller, window, Command::CloseWindow { window }).await
+}
+
+async fn window(
+    State(s): State<AppState>,
+    L(lang): L,
+    MaybeCaller(p): MaybeCaller,
+    WindowParam(window): WindowParam,
+) -> Answer {
+    let full = p.is_some();
+    let view = s
+        .engine
+        .ask(lang, |reply| Request::Window {
+            window,
+            full,
+            lang,
+            reply,
+        })
+        .await?;
+    Ok(json(StatusCode::OK, &view))
 }
 
 async fn waiting(
@@ -986,6 +1007,39 @@ async fn create_appointment(
         })
         .await?;
     Ok(json(StatusCode::CREATED, &view))
+}
+
+async fn list_appointments(State(s): State<AppState>, caller: Caller, Params(q): Params) -> Answer {
+    caller.require(caller.principal.may_see_appointments())?;
+    let lang = caller.lang;
+    let date = match q.get("date") {
+        Some(d) => d.parse::<Date>().map_err(|_| {
+            bad_param(
+                "date",
+                lang,
+                "日期格式应为 YYYY-MM-DD",
+                "date must be YYYY-MM-DD",
+            )
+        })?,
+        None => s.hall.business_day(s.clock.now()),
+    };
+    let from = reports::day_start(&s.hall, date);
+    let to = date
+        .tomorrow()
+        .map(|d| reports::day_start(&s.hall, d))
+        .map_err(|_| bad_param("date", lang, "日期超出范围", "date out of range"))?;
+    let path = s.db_path.clone();
+    let list = tokio::task::spawn_blocking(move || {
+        let conn = crate::store::Store::reader(&path)?;
+        crate::store::appointments_between(&conn, from, to)
+    })
+    .await
+    .map_err(|_| ApiError::internal(lang))?
+    .map_err(|e| {
+        tracing::error!(error = %e, "listing appointments failed");
+        ApiError::unavailable(lang)
+    })?;
+    Ok(json(StatusCode::OK, &list))
 }
 
 async fn check_in(State(s): State<AppState>, caller: Caller, Param(code): Param) -> Answer {

@@ -362,3 +362,32 @@ fn the_issue_answer_tells_the_same_wait_as_the_status_page() {
         assert_eq!(got["estimated_wait_s"], t["estimated_wait_s"], "ticket {i}");
     }
 }
+
+#[test]
+fn one_window_answers_as_the_queue_shows_it() {
+    let s = Server::start();
+    s.post_empty(ADMIN, "/api/windows/7/open").expect(200);
+    s.issue("bdc");
+    s.call(7).unwrap();
+    let mine = s.get_as(ADMIN, "/api/windows/7").expect(200);
+    let q = s.get_as(ADMIN, "/api/queue").expect(200);
+    let in_queue = q["windows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["number"] == 7)
+        .unwrap();
+    assert_eq!(&mine, in_queue);
+    assert_eq!(mine["open"], true);
+    assert_eq!(mine["current"]["number"], "B001");
+    assert_eq!(mine["current"]["status"], "called");
+    assert_eq!(mine["current"]["id"].as_str().unwrap().len(), 34);
+    // The public sees the same window without the ticket's id.
+    let public = s.get("/api/windows/7").expect(200);
+    assert_eq!(public["current"]["number"], "B001");
+    assert_eq!(public["current"]["id"], "");
+    s.get("/api/windows/999")
+        .expect_error(404, "unknown_window");
+    s.get("/api/windows/seven")
+        .expect_error(404, "unknown_window");
+}

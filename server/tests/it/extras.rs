@@ -212,3 +212,71 @@ fn staff_are_ranked_by_what_they_did_wherever_they_sat() {
     let day = s.get_as(ADMIN, "/api/reports/day").expect(200);
     assert_eq!(day["staff"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn the_guide_desk_lists_a_days_appointments_masked() {
+    let s = Server::start();
+    let book = |code: &str, start: &str, end: &str, name: &str| {
+        s.post(
+            ADMIN,
+            "/api/appointments",
+            json!({
+                "code": code, "category": "bdc", "slot_start": start, "slot_end": end,
+                "name": name, "phone": "13812345678", "id_number": "620722199001011234"
+            }),
+        )
+        .expect(201);
+    };
+    book(
+        "YY-2",
+        "2026-11-25T10:00:00+08:00",
+        "2026-11-25T10:30:00+08:00",
+        "李四",
+    );
+    book(
+        "YY-1",
+        "2026-11-25T09:00:00+08:00",
+        "2026-11-25T09:30:00+08:00",
+        "张三明",
+    );
+    book(
+        "YY-3",
+        "2026-11-26T09:00:00+08:00",
+        "2026-11-26T09:30:00+08:00",
+        "王五",
+    );
+    let kiosk = s.device("1 号取号机", "kiosk");
+    s.post_empty(&kiosk, "/api/appointments/YY-1/check-in")
+        .expect(201);
+    let guide = s.staff("guide", "guide", &[]);
+    let desk = s.device("导服台", "guide_desk");
+    for token in [ADMIN, guide.as_str(), desk.as_str()] {
+        let today = s.get_as(token, "/api/appointments").expect(200);
+        let codes: Vec<_> = today
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["code"].as_str().unwrap())
+            .collect();
+        assert_eq!(codes, ["YY-1", "YY-2"], "in slot order, today only");
+        assert_eq!(today[0]["name"], "张*明");
+        assert_eq!(today[0]["phone"], "138****5678");
+        assert_eq!(today[0]["id_number"], "6207**********1234");
+        assert!(today[0]["ticket"].is_string(), "checked in");
+        assert_eq!(today[1]["ticket"], serde_json::Value::Null);
+    }
+    let tomorrow = s
+        .get_as(&guide, "/api/appointments?date=2026-11-26")
+        .expect(200);
+    assert_eq!(tomorrow[0]["code"], "YY-3");
+    assert!(!tomorrow.to_string().contains("13812345678"));
+    // Window staff and kiosks may not list them; a bad date names itself.
+    let clerk = s.staff("li", "staff", &[7]);
+    s.get_as(&clerk, "/api/appointments")
+        .expect_error(403, "forbidden");
+    s.get_as(&kiosk, "/api/appointments")
+        .expect_error(403, "forbidden");
+    s.get("/api/appointments").expect_error(401, "unauthorized");
+    s.get_as(ADMIN, "/api/appointments?date=26/11")
+        .expect_error(400, "bad_query");
+}
