@@ -715,19 +715,7 @@ impl Store {
                 "SELECT code, category, matter, slot_start, slot_end, name, phone, id_number, ticket
                  FROM appointments WHERE code = ?1",
                 [code],
-                |r| {
-                    Ok(AppointmentView {
-                        code: r.get(0)?,
-                        category: r.get::<_, String>(1)?.into(),
-                        matter: r.get::<_, Option<String>>(2)?.map(Into::into),
-                        slot_start: from_millis(r.get(3)?),
-                        slot_end: from_millis(r.get(4)?),
-                        name: r.get(5)?,
-                        phone: r.get(6)?,
-                        id_number: r.get(7)?,
-                        ticket: r.get::<_, Option<String>>(8)?.map(Into::into),
-                    })
-                },
+                appointment_row,
             )
             .optional()
     }
@@ -799,19 +787,7 @@ pub fn appointments_between(
          FROM appointments WHERE slot_start >= ?1 AND slot_start < ?2
          ORDER BY slot_start, code LIMIT 5000",
     )?;
-    let rows = stmt.query_map(params![millis(from), millis(to)], |r| {
-        Ok(AppointmentView {
-            code: r.get(0)?,
-            category: r.get::<_, String>(1)?.into(),
-            matter: r.get::<_, Option<String>>(2)?.map(Into::into),
-            slot_start: from_millis(r.get(3)?),
-            slot_end: from_millis(r.get(4)?),
-            name: r.get(5)?,
-            phone: r.get(6)?,
-            id_number: r.get(7)?,
-            ticket: r.get::<_, Option<String>>(8)?.map(Into::into),
-        })
-    })?;
+    let rows = stmt.query_map(params![millis(from), millis(to)], appointment_row)?;
     rows.collect()
 }
 
@@ -925,4 +901,20 @@ pub fn windows_touched(kind: &EventKind) -> Option<Vec<WindowNo>> {
         EventKind::Expired { .. } => None,
         other => Some(other.window().into_iter().collect()),
     }
+}
+
+/// An appointment from a row of `SELECT code, category, matter,
+/// slot_start, slot_end, name, phone, id_number, ticket`.
+fn appointment_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AppointmentView> {
+    Ok(AppointmentView {
+        code: r.get(0)?,
+        category: r.get::<_, String>(1)?.into(),
+        matter: r.get::<_, Option<String>>(2)?.map(Into::into),
+        slot_start: from_millis(r.get(3)?),
+        slot_end: from_millis(r.get(4)?),
+        name: r.get(5)?,
+        phone: r.get(6)?,
+        id_number: r.get(7)?,
+        ticket: r.get::<_, Option<String>>(8)?.map(Into::into),
+    })
 }

@@ -1,5 +1,7 @@
 //! The API's handlers: extract, check the caller, ask the engine, answer.
 
+use std::collections::HashMap;
+
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -1012,17 +1014,7 @@ async fn create_appointment(
 async fn list_appointments(State(s): State<AppState>, caller: Caller, Params(q): Params) -> Answer {
     caller.require(caller.principal.may_see_appointments())?;
     let lang = caller.lang;
-    let date = match q.get("date") {
-        Some(d) => d.parse::<Date>().map_err(|_| {
-            bad_param(
-                "date",
-                lang,
-                "日期格式应为 YYYY-MM-DD",
-                "date must be YYYY-MM-DD",
-            )
-        })?,
-        None => s.hall.business_day(s.clock.now()),
-    };
+    let date = date_param(&s, &q, lang)?;
     let from = reports::day_start(&s.hall, date);
     let to = date
         .tomorrow()
@@ -1067,9 +1059,9 @@ fn bad_param(field: &str, lang: Lang, zh: &str, en: &str) -> ApiError {
     ApiError::new(ErrorKind::BadRequest, "bad_query", pick(lang, zh, en)).with_field(field)
 }
 
-async fn day_report(State(s): State<AppState>, caller: Caller, Params(q): Params) -> Answer {
-    let lang = caller.lang;
-    let date = match q.get("date") {
+/// The business day named by `?date=YYYY-MM-DD`, today's by default.
+fn date_param(s: &AppState, q: &HashMap<String, String>, lang: Lang) -> Result<Date, ApiError> {
+    match q.get("date") {
         Some(d) => d.parse::<Date>().map_err(|_| {
             bad_param(
                 "date",
@@ -1077,9 +1069,14 @@ async fn day_report(State(s): State<AppState>, caller: Caller, Params(q): Params
                 "日期格式应为 YYYY-MM-DD",
                 "date must be YYYY-MM-DD",
             )
-        })?,
-        None => s.hall.business_day(s.clock.now()),
-    };
+        }),
+        None => Ok(s.hall.business_day(s.clock.now())),
+    }
+}
+
+async fn day_report(State(s): State<AppState>, caller: Caller, Params(q): Params) -> Answer {
+    let lang = caller.lang;
+    let date = date_param(&s, &q, lang)?;
     let (hall, path) = (s.hall.clone(), s.db_path.clone());
     let with_staff = caller.principal.is_admin();
     let report =
@@ -1132,17 +1129,7 @@ const AUDIT_PAGE_MAX: usize = 500;
 async fn audit_trail(State(s): State<AppState>, caller: Caller, Params(q): Params) -> Answer {
     caller.admin()?;
     let lang = caller.lang;
-    let date = match q.get("date") {
-        Some(d) => d.parse::<Date>().map_err(|_| {
-            bad_param(
-                "date",
-                lang,
-                "日期格式应为 YYYY-MM-DD",
-                "date must be YYYY-MM-DD",
-            )
-        })?,
-        None => s.hall.business_day(s.clock.now()),
-    };
+    let date = date_param(&s, &q, lang)?;
     let after = match q.get("after") {
         Some(a) => a.parse::<i64>().map_err(|_| {
             bad_param(

@@ -74,6 +74,21 @@ fn appointments_are_masked_and_check_in_once() {
         .expect_error(409, "appointment_not_today");
 }
 
+/// Issues a ticket and serves it at `window` for five minutes: its id.
+fn serve_one(s: &Server, token: &str, window: u32) -> String {
+    let t = s
+        .post(ADMIN, "/api/tickets", json!({"category": "bdc"}))
+        .expect(201);
+    s.post_empty(token, &format!("/api/windows/{window}/call"))
+        .expect(200);
+    s.post_empty(token, &format!("/api/windows/{window}/start"))
+        .expect(200);
+    s.advance(300);
+    s.post_empty(token, &format!("/api/windows/{window}/complete"))
+        .expect(200);
+    t["id"].as_str().unwrap().to_owned()
+}
+
 #[test]
 fn ratings_feed_the_report_and_the_monthly_ranking() {
     let s = Server::start();
@@ -81,19 +96,10 @@ fn ratings_feed_the_report_and_the_monthly_ranking() {
     let clerk7 = s.staff("a", "staff", &[7]);
     let clerk8 = s.staff("b", "staff", &[8]);
     let serve = |token: &str, window: u32, rating: &str| {
-        let t = s
-            .post(ADMIN, "/api/tickets", json!({"category": "bdc"}))
-            .expect(201);
-        s.post_empty(token, &format!("/api/windows/{window}/call"))
-            .expect(200);
-        s.post_empty(token, &format!("/api/windows/{window}/start"))
-            .expect(200);
-        s.advance(300);
-        s.post_empty(token, &format!("/api/windows/{window}/complete"))
-            .expect(200);
+        let id = serve_one(&s, token, window);
         s.post(
             &kiosk,
-            &format!("/api/tickets/{}/rating", t["id"].as_str().unwrap()),
+            &format!("/api/tickets/{id}/rating"),
             json!({"rating": rating}),
         )
         .expect(200);
@@ -149,19 +155,7 @@ fn staff_are_ranked_by_what_they_did_wherever_they_sat() {
     .expect(201);
     let wang = s.login("wang.li", "secret-password");
     let zhao = s.staff("zhao.min", "staff", &[7]);
-    let serve = |token: &str, window: u32| {
-        let t = s
-            .post(ADMIN, "/api/tickets", json!({"category": "bdc"}))
-            .expect(201);
-        s.post_empty(token, &format!("/api/windows/{window}/call"))
-            .expect(200);
-        s.post_empty(token, &format!("/api/windows/{window}/start"))
-            .expect(200);
-        s.advance(300);
-        s.post_empty(token, &format!("/api/windows/{window}/complete"))
-            .expect(200);
-        t["id"].as_str().unwrap().to_owned()
-    };
+    let serve = |token: &str, window: u32| serve_one(&s, token, window);
     let rate = |id: &str, rating: &str| {
         s.post(
             &kiosk,
