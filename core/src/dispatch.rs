@@ -70,7 +70,7 @@
 //! - age over `service_min` (the generalised cμ rule): 7.29 / 22.84 / 2.33,
 //!   and with the expected wait 7.30 / 22.45 / 2.42: lower mean and p90, but
 //!   the long-service categories (投资项目审批) and 综合事务代办 fall further
-//!   behind;
+//!   behind; cμ only to choose among overflow queues: 7.40 / 23.10 / 2.08;
 //! - a boost for categories whose mean wait today is above the hall's:
 //!   2.04–2.13, p90 unchanged;
 //! - green tickets of overflow categories eligible at once: green 1.40 min
