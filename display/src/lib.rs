@@ -10,8 +10,9 @@
 //!   no I/O, no clock: the rules are tested with plain values.
 //! - [`speech`]: the call's text on screen and aloud (numbers read the way
 //!   a hall reads them).
-//! - [`voice`]: the [`voice::Voice`] interface, espeak-ng behind it, the
-//!   chime, and the announcement queue thread.
+//! - [`voice`]: the announcement queue thread, over the lobby-voice crate
+//!   (`display/voice/`: the [`voice::Voice`] interface, espeak-ng behind
+//!   it, the chime, the player), which the kiosk shares.
 //! - [`link`]: the thread that talks to lobby-server (hall, ranking,
 //!   WebSocket stream with reconnect, backoff and resume).
 //! - [`cli`]: command-line settings.

@@ -5,13 +5,12 @@
 //! is spoken once instead of twice so the hall catches up.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
 
 use lobby_core::Lang;
 
-use super::{Voice, Wav, chime};
+use super::{Player, Voice, Wav, chime};
 use crate::board::Call;
 use crate::speech;
 
@@ -99,7 +98,11 @@ impl Drop for Announcer {
 }
 
 fn run(config: AnnouncerConfig, rx: Receiver<Call>, done: impl Fn(Announced)) {
-    let mut player = if config.play { Player::find() } else { None };
+    let mut player = if config.play {
+        Player::find("lobby-display")
+    } else {
+        None
+    };
     let mut made = 0u32;
     let mut queue = std::collections::VecDeque::new();
     loop {
@@ -175,57 +178,6 @@ fn keep(dir: &Path, made: u32, call: &Call, text: &str, wav: &Wav) -> Option<Pat
         Err(e) => {
             tracing::error!("cannot keep announcement in {}: {e}", dir.display());
             None
-        }
-    }
-}
-
-/// A command-line player: `aplay` (ALSA) or `paplay` (PulseAudio).
-struct Player {
-    program: &'static str,
-    scratch: PathBuf,
-}
-
-impl Player {
-    fn find() -> Option<Player> {
-        let path = std::env::var_os("PATH")?;
-        let program = ["aplay", "paplay"]
-            .into_iter()
-            .find(|p| std::env::split_paths(&path).any(|dir| dir.join(p).is_file()));
-        match program {
-            Some(program) => Some(Player {
-                program,
-                scratch: std::env::temp_dir()
-                    .join(format!("lobby-display-{}.wav", std::process::id())),
-            }),
-            None => {
-                tracing::info!("no aplay or paplay: announcements are made but not played");
-                None
-            }
-        }
-    }
-
-    /// Plays and waits until done, so announcements never overlap.
-    fn play(&mut self, wav: &Wav, kept: Option<&Path>) -> Result<(), String> {
-        let path = match kept {
-            Some(p) => p.to_owned(),
-            None => {
-                std::fs::write(&self.scratch, wav.to_bytes()).map_err(|e| e.to_string())?;
-                self.scratch.clone()
-            }
-        };
-        let mut cmd = Command::new(self.program);
-        if self.program == "aplay" {
-            cmd.arg("-q");
-        }
-        let out = cmd.arg(&path).output().map_err(|e| e.to_string())?;
-        if out.status.success() {
-            Ok(())
-        } else {
-            Err(format!(
-                "{} failed: {}",
-                self.program,
-                String::from_utf8_lossy(&out.stderr).trim()
-            ))
         }
     }
 }

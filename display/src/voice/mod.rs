@@ -1,56 +1,7 @@
-//! Voice calls: a small [`Voice`] interface for text-to-speech, the
-//! espeak-ng engine behind it, the chime, and the [`announcer`] queue that
-//! plays each call in turn.
-//!
-//! The interface takes Chinese as people write it ("请 A 零二三 号，到 十五
-//! 号窗口 办理") so a better engine can replace espeak-ng without touching
-//! the rest; spelling the text the way espeak-ng reads it well is the
-//! espeak implementation's business.
+//! Voice calls: the [`announcer`] queue that plays each call in turn, over
+//! lobby-voice's [`Voice`] interface (espeak-ng behind it) and chime.
 
 pub mod announcer;
-mod espeak;
-mod wav;
 
 pub use announcer::{Announced, Announcer, AnnouncerConfig, BACKLOG};
-pub use espeak::Espeak;
-pub use wav::{Wav, WavError, chime};
-
-use lobby_core::Lang;
-
-/// Why speech could not be made.
-#[derive(Debug, thiserror::Error)]
-pub enum VoiceError {
-    /// The engine's program could not be run.
-    #[error("cannot run `{program}`: {source}")]
-    Spawn {
-        /// The program.
-        program: String,
-        /// The OS error.
-        source: std::io::Error,
-    },
-    /// The engine ran but failed.
-    #[error("`{program}` failed: {stderr}")]
-    Failed {
-        /// The program.
-        program: String,
-        /// What it said.
-        stderr: String,
-    },
-    /// The engine lacks a voice for the language.
-    #[error("`{program}` has no voice `{voice}` (is espeak-ng-data installed?)")]
-    NoVoice {
-        /// The program.
-        program: String,
-        /// The voice looked for.
-        voice: String,
-    },
-    /// The engine's output is not a WAV we read.
-    #[error("unreadable speech: {0}")]
-    Wav(#[from] WavError),
-}
-
-/// A text-to-speech engine.
-pub trait Voice: Send {
-    /// Speaks `text`, written as people write it, in `lang`.
-    fn synthesize(&self, text: &str, lang: Lang) -> Result<Wav, VoiceError>;
-}
+pub use lobby_voice::{Espeak, Player, Voice, VoiceError, Wav, WavError, chime};

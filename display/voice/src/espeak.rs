@@ -12,7 +12,7 @@ use std::process::Command;
 
 use lobby_core::Lang;
 
-use super::{Voice, VoiceError, Wav};
+use crate::{Voice, VoiceError, Wav};
 
 /// The espeak-ng program.
 #[derive(Debug, Clone)]
@@ -54,7 +54,7 @@ impl Espeak {
             let word = match c {
                 'A'..='Z' => Some(LETTERS[(c as u8 - b'A') as usize].to_owned()),
                 'a'..='z' => Some(LETTERS[(c as u8 - b'a') as usize].to_owned()),
-                '0'..='9' => Some(crate::speech::cardinal(c as u32 - '0' as u32)),
+                '0'..='9' => Some(crate::cardinal(c as u32 - '0' as u32)),
                 '，' | '、' | '；' => Some(",".to_owned()),
                 '。' | '！' | '？' => Some(".".to_owned()),
                 c if c.is_whitespace() => None,
