@@ -8,7 +8,7 @@
 //! ([`crate::voice`]).
 
 use lobby_core::{TicketNumber, WindowNo};
-pub use lobby_voice::cardinal;
+pub use lobby_voice::{cardinal, digits};
 
 /// The call as the screen shows it: "请 A023 号 到 15 号窗口 办理".
 pub fn shown(number: &TicketNumber, window: WindowNo) -> String {
@@ -24,17 +24,6 @@ pub fn spoken(number: &TicketNumber, window: WindowNo) -> String {
         cardinal(window.0)
     )
 }
-
-/// A ticket's digits read one by one, zero-padded to three as printed:
-/// 23 → "零二三".
-pub fn digits(seq: u32) -> String {
-    format!("{seq:03}")
-        .chars()
-        .map(|c| DIGITS[c.to_digit(10).unwrap_or(0) as usize])
-        .collect()
-}
-
-const DIGITS: [char; 10] = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
 
 #[cfg(test)]
 mod tests {

@@ -14,6 +14,7 @@ use crate::config::Args;
 use crate::flow::{FlowConfig, Screen, Visit};
 use crate::idle::IdleTimer;
 use crate::printing::{PrintProfile, StatusPages};
+use crate::speaking;
 use crate::ui::KioskFont;
 use crate::wake::Waker;
 use crate::{KioskPlugin, capture, printing, server};
@@ -79,6 +80,22 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     .add_systems(Last, (schedule_wake, redraw_while_changing));
     if let Some(dir) = args.capture.clone() {
         app.add_plugins(capture::plugin(dir, !args.no_screenshots));
+    }
+    if args.voice == "espeak" {
+        // Without espeak-ng the kiosk works as before, silently.
+        match lobby_voice::Espeak::find() {
+            Ok(espeak) => {
+                let prompter = speaking::Prompter::start(
+                    Box::new(espeak),
+                    args.voice_dir.clone(),
+                    true,
+                    |s| info!("spoke ({} ms): {}", s.duration_ms, s.prompt.text),
+                )
+                .context("starting the voice thread")?;
+                app.insert_resource(prompter);
+            }
+            Err(e) => warn!("no spoken prompts: {e}"),
+        }
     }
     match app.run() {
         AppExit::Success => Ok(()),

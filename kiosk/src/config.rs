@@ -53,6 +53,13 @@ pub struct Args {
     /// code.
     #[arg(long, env = "LOBBY_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Spoken prompts: `espeak` (espeak-ng, offline) or `off`.
+    #[arg(long, env = "LOBBY_VOICE", default_value = "espeak", value_parser = ["espeak", "off"])]
+    pub voice: String,
+    /// Keep each spoken prompt's WAV and text in this folder (tests,
+    /// review).
+    #[arg(long, env = "LOBBY_VOICE_DIR")]
+    pub voice_dir: Option<PathBuf>,
     /// Start in English (`en`) instead of Chinese.
     #[arg(long, env = "LOBBY_LANG", default_value = "zh")]
     pub lang: String,

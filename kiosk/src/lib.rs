@@ -18,6 +18,9 @@
 //!   thread; answers come back as messages.
 //! - [`printing`]: renders tickets and slips with lobby-printer and prints
 //!   them on a thread; faults come back as messages and go to the server.
+//! - [`speaking`]: spoken prompts (the number issued and people ahead, a
+//!   ticket that did not print) in the language on screen, through
+//!   lobby-voice on a thread.
 //! - [`hall`]: what the kiosk reads of `GET /api/hall` and `/api/queue`.
 //! - [`capture`]: screenshots and button positions of every screen, for
 //!   end-to-end tests and review.
@@ -34,13 +37,16 @@
 //!             [--site hall] [--guide-desk] [--printer-width 58|80]
 //!             [--windowed 1280x1024] [--font PATH [--font-family NAME]]
 //!             [--public-url https://zwfw.example.cn/lobby | none]
+//!             [--voice espeak|off] [--voice-dir DIR]
 //! ```
 //!
 //! Each ticket's QR code opens its status page (`/t/{id}`: people ahead,
 //! estimated wait, the window once called) under `--public-url`, by default
 //! the `--server` address; pass the address visitors' phones reach the
 //! server by, or `none` for tickets without a QR code. Tickets print in
-//! the language the visitor chose on screen.
+//! the language the visitor chose on screen, and the kiosk says the number
+//! and the people ahead aloud (espeak-ng's Mandarin voice; silent when
+//! espeak-ng is missing or with `--voice off`).
 //!
 //! Every flag has an environment variable (`LOBBY_SERVER`, `LOBBY_TOKEN`,
 //! `LOBBY_PRINTER`, …; see `--help`). The token is a device token made by an
@@ -70,6 +76,7 @@ pub mod idle;
 pub mod printing;
 pub mod screens;
 pub mod server;
+pub mod speaking;
 pub mod ui;
 pub mod wake;
 
@@ -107,7 +114,7 @@ impl Plugin for KioskPlugin {
     fn build(&self, app: &mut App) {
         app.init_state::<Screen>()
             .add_message::<ui::Tap>()
-            .add_plugins((server::messages, printing::messages))
+            .add_plugins((server::messages, printing::messages, speaking::messages))
             .insert_resource(self.flow.clone())
             .insert_resource(ui::UiLang(self.flow.lang))
             .init_resource::<Visit>()

@@ -1,7 +1,7 @@
 //! lobby-voice: text-to-speech for Lobby's wall displays and kiosks. A
 //! small [`Voice`] interface, espeak-ng behind it ([`Espeak`]), WAV
 //! buffers and the chime ([`Wav`], [`chime`]), numbers read aloud
-//! ([`cardinal`]), and a command-line [`Player`].
+//! ([`cardinal`], [`digits`]), and a command-line [`Player`].
 //!
 //! The interface takes text as people write it ("请 A 零二三 号，到 十五
 //! 号窗口 办理") so a better engine can replace espeak-ng without touching
@@ -14,7 +14,7 @@ mod player;
 mod wav;
 
 pub use espeak::Espeak;
-pub use numbers::cardinal;
+pub use numbers::{cardinal, digits};
 pub use player::Player;
 pub use wav::{Wav, WavError, chime};
 

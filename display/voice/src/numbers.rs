@@ -2,6 +2,15 @@
 
 const DIGITS: [char; 10] = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
 
+/// A ticket's digits read one by one, zero-padded to three as printed:
+/// 23 → "零二三".
+pub fn digits(seq: u32) -> String {
+    format!("{seq:03}")
+        .chars()
+        .map(|c| DIGITS[c.to_digit(10).unwrap_or(0) as usize])
+        .collect()
+}
+
 /// A number read as a quantity, as for window numbers: 15 → "十五",
 /// 101 → "一百零一", 110 → "一百一十". Numbers from 10 000 on are read
 /// digit by digit (no window has such a number).

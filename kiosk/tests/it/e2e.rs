@@ -43,6 +43,12 @@ fn visitor_takes_a_ticket_through_faults_and_outages() {
     });
     assert_eq!(server.waiting("bdc"), 1, "the server issued it");
     kiosk.wait_screenshot(&ticket);
+    // And says it aloud (espeak-ng), for visitors who read with difficulty.
+    let said = wait_for("the number said aloud", Duration::from_secs(30), || {
+        std::fs::read_to_string(shots.join("voice/0001.txt")).ok()
+    });
+    assert!(said.contains("您的号码是 B 零零一"), "{said}");
+    assert!(shots.join("voice/0001.wav").is_file());
 
     // Green channel: three taps to a priority ticket with a matter-less slip.
     kiosk.click(&ticket, "home");

@@ -19,6 +19,7 @@ use lobby_kiosk::flow::FlowConfig;
 use lobby_kiosk::hall::HallInfo;
 use lobby_kiosk::printing::PrintRequest;
 use lobby_kiosk::server::{ServerEvent, ServerRequest};
+use lobby_kiosk::speaking::Prompt;
 use lobby_kiosk::ui::Action;
 use lobby_kiosk::{KioskPlugin, Screen};
 
@@ -30,15 +31,18 @@ pub const FRAME: Duration = Duration::from_millis(100);
 pub struct Outbox {
     pub server: Vec<ServerRequest>,
     pub printer: Vec<PrintRequest>,
+    pub prompts: Vec<Prompt>,
 }
 
 fn collect(
     mut server: MessageReader<ServerRequest>,
     mut printer: MessageReader<PrintRequest>,
+    mut prompts: MessageReader<Prompt>,
     mut out: ResMut<Outbox>,
 ) {
     out.server.extend(server.read().cloned());
     out.printer.extend(printer.read().cloned());
+    out.prompts.extend(prompts.read().cloned());
 }
 
 /// The default hall as the server sends it: `assets/hall.toml` loaded by
@@ -167,6 +171,11 @@ impl Kiosk {
     /// Takes what the kiosk sent to the server so far.
     pub fn sent_to_server(&mut self) -> Vec<ServerRequest> {
         std::mem::take(&mut self.app.world_mut().resource_mut::<Outbox>().server)
+    }
+
+    /// Takes what the kiosk said aloud so far.
+    pub fn said(&mut self) -> Vec<Prompt> {
+        std::mem::take(&mut self.app.world_mut().resource_mut::<Outbox>().prompts)
     }
 
     /// Takes what the kiosk sent to the printer so far.

@@ -7,3 +7,4 @@ mod flow;
 mod harness;
 mod printing;
 mod rig;
+mod speaking;

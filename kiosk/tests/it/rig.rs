@@ -355,6 +355,9 @@ impl Kiosk {
                 .arg(printer)
                 .args(["--windowed", "1280x1024", "--capture"])
                 .arg(capture)
+                // What it says aloud, kept as WAV and text.
+                .arg("--voice-dir")
+                .arg(capture.join("voice"))
                 .args(extra)
                 .env("DISPLAY", &x.display)
                 .env(

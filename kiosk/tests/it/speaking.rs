@@ -1,0 +1,83 @@
+//! Spoken prompts: what the kiosk says at each outcome, and the voice
+//! thread speaking it with the real espeak-ng.
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use lobby_core::Lang;
+use lobby_kiosk::printing::{JobKind, PrintEvent};
+use lobby_kiosk::server::ServerEvent;
+use lobby_kiosk::speaking::{Prompt, Prompter};
+use lobby_kiosk::ui::Action;
+use lobby_printer::PrinterStatus;
+use lobby_voice::{Espeak, Wav};
+
+use crate::harness::{Kiosk, ticket};
+
+#[test]
+fn the_number_and_the_people_ahead_are_said_in_the_language_on_screen() {
+    let mut k = Kiosk::online(false);
+    k.server_says(ServerEvent::Issued(Box::new(ticket("bdc", "B", 23, None))));
+    let said = k.said();
+    assert_eq!(
+        said,
+        [Prompt {
+            text: "您的号码是 B 零二三，前面还有 四 人，请取好号票，留意叫号。".into(),
+            lang: Lang::Zh,
+        }]
+    );
+    // The printer fails: the visitor is told what to do.
+    k.printer_says(PrintEvent::Failed {
+        kind: JobKind::Ticket,
+        status: PrinterStatus::PaperEnd,
+    });
+    let said = k.said();
+    assert_eq!(said.len(), 1);
+    assert!(said[0].text.contains("记下屏幕上的号码"), "{said:?}");
+
+    // In English once the visitor switched.
+    k.tap(Action::Home);
+    k.tap(Action::ToggleLang);
+    k.server_says(ServerEvent::Issued(Box::new(ticket("sw", "D", 7, None))));
+    let said = k.said();
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert_eq!(said[0].lang, Lang::En);
+    assert!(
+        said[0]
+            .text
+            .starts_with("Your number is D 007. 4 people are ahead of you."),
+        "{said:?}"
+    );
+}
+
+#[test]
+fn the_voice_thread_speaks_a_prompt_with_espeak() {
+    let dir = tempfile::tempdir().unwrap();
+    let (tx, rx) = mpsc::channel();
+    let prompter = Prompter::start(
+        Box::new(
+            Espeak::find().expect("espeak-ng with its Mandarin voice (tests/run.sh installs it)"),
+        ),
+        Some(dir.path().to_owned()),
+        false,
+        move |s| {
+            let _ = tx.send(s);
+        },
+    )
+    .unwrap();
+    let text = "您的号码是 B 零二三，前面还有 四 人，请取好号票，留意叫号。";
+    prompter.say(Prompt {
+        text: text.into(),
+        lang: Lang::Zh,
+    });
+    let spoken = rx.recv_timeout(Duration::from_secs(60)).unwrap();
+    assert_eq!(spoken.prompt.text, text);
+    // A chime and a sentence: a few seconds, not a click.
+    assert!(spoken.duration_ms > 2000, "{} ms", spoken.duration_ms);
+    let wav = Wav::parse(&std::fs::read(spoken.wav.unwrap()).unwrap()).unwrap();
+    assert_eq!(wav.duration_ms(), spoken.duration_ms);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("0001.txt")).unwrap(),
+        text
+    );
+}
