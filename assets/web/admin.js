@@ -454,10 +454,6 @@
     return Array.from($(table).querySelectorAll("thead th")).map((th) => th.textContent);
   }
 
-  function minutesText(s) {
-    return fmtDuration(s);
-  }
-
   async function loadDayReport() {
     const out = $("#report-message");
     out.textContent = "";
@@ -482,8 +478,8 @@
       tile("adm.col_completed", tot.completed, "day-completed"),
       tile("adm.col_no_shows", tot.no_shows, "day-no-shows"),
       tile("adm.col_expired", tot.expired, "day-expired"),
-      tile("rep.mean_wait", minutesText(tot.mean_wait_s), "day-mean-wait"),
-      tile("rep.max_wait", minutesText(tot.max_wait_s), "day-max-wait"),
+      tile("rep.mean_wait", fmtDuration(tot.mean_wait_s), "day-mean-wait"),
+      tile("rep.max_wait", fmtDuration(tot.max_wait_s), "day-max-wait"),
       tile("rep.waiting_cards", r.waiting_cards, "day-cards"),
     );
     const c = r.channels;
@@ -502,8 +498,8 @@
       x.no_shows,
       x.expired,
       x.cancelled,
-      minutesText(x.mean_wait_s),
-      minutesText(x.max_wait_s),
+      fmtDuration(x.mean_wait_s),
+      fmtDuration(x.max_wait_s),
     ];
     const cats = r.categories.filter((x) => x.issued || x.called || x.completed);
     const catRows = cats.map((x) => catRow(x, categoryName(x.category)));
@@ -514,7 +510,7 @@
       department(w.window),
       w.called,
       w.completed,
-      minutesText(w.mean_service_s),
+      fmtDuration(w.mean_service_s),
       w.no_shows,
       w.transferred,
       rating(w),
@@ -549,7 +545,7 @@
       formatWindows(s.windows),
       s.called,
       s.completed,
-      minutesText(s.mean_service_s),
+      fmtDuration(s.mean_service_s),
       s.no_shows,
       s.transferred,
       rating(s),
@@ -592,7 +588,7 @@
       windowLabel(w.window),
       department(w.window),
       w.completed,
-      minutesText(w.mean_service_s),
+      fmtDuration(w.mean_service_s),
       w.no_shows,
       rating(w),
       w.bad_ratings,

@@ -181,13 +181,9 @@ fn run(
         wav.append(&speech);
         made += 1;
         let kept = dir.as_ref().and_then(|dir| {
-            let path = dir.join(format!("{made:04}.wav"));
-            // The text last: its presence says the WAV is complete.
-            std::fs::write(&path, wav.to_bytes())
-                .and_then(|()| std::fs::write(dir.join(format!("{made:04}.txt")), &prompt.text))
+            lobby_voice::keep(dir, &format!("{made:04}"), &wav, &prompt.text)
                 .map_err(|e| warn!("cannot keep a prompt in {}: {e}", dir.display()))
                 .ok()
-                .map(|()| path)
         });
         if let Some(p) = &mut player
             && let Err(e) = p.play(&wav, kept.as_deref())

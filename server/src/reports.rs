@@ -115,9 +115,15 @@ impl Tally {
     /// Counts something done at window `w`: for the window, and for
     /// whoever is signed in there.
     fn work(&mut self, w: WindowNo, count: impl Fn(&mut WorkSums)) {
+        let who = self.signed_in.get(&w).cloned();
+        self.credit(w, who, count);
+    }
+
+    /// Counts something done at window `w` for the window and for `who`.
+    fn credit(&mut self, w: WindowNo, who: Option<String>, count: impl Fn(&mut WorkSums)) {
         count(self.windows.entry(w).or_default());
-        if let Some(who) = self.signed_in.get(&w) {
-            let s = self.staff.entry(who.clone()).or_default();
+        if let Some(who) = who {
+            let s = self.staff.entry(who).or_default();
             s.windows.insert(w);
             count(&mut s.work);
         }
@@ -235,25 +241,20 @@ impl Tally {
                 window: Some(window),
                 rating,
             } => {
-                let count = |w: &mut WorkSums| {
-                    w.r.ratings += 1;
-                    w.score += u64::from(rating.score());
-                    if rating.score() <= 2 {
-                        w.r.bad_ratings += 1;
-                    }
-                };
-                count(self.windows.entry(window).or_default());
                 // The rating is of whoever served the visitor, even if they
                 // have signed off since.
                 let who = self
                     .served_by
                     .get(&ticket)
-                    .or_else(|| self.signed_in.get(&window));
-                if let Some(who) = who {
-                    let s = self.staff.entry(who.clone()).or_default();
-                    s.windows.insert(window);
-                    count(&mut s.work);
-                }
+                    .or_else(|| self.signed_in.get(&window))
+                    .cloned();
+                self.credit(window, who, |w| {
+                    w.r.ratings += 1;
+                    w.score += u64::from(rating.score());
+                    if rating.score() <= 2 {
+                        w.r.bad_ratings += 1;
+                    }
+                });
             }
             EventKind::WindowOpened {
                 window,

@@ -169,12 +169,8 @@ fn keep(dir: &Path, made: u32, call: &Call, text: &str, wav: &Wav) -> Option<Pat
     if call.recall > 0 {
         stem.push_str(&format!("-r{}", call.recall));
     }
-    let path = dir.join(format!("{stem}.wav"));
-    // The text is written last: its presence says the WAV is complete.
-    let written = std::fs::write(&path, wav.to_bytes())
-        .and_then(|()| std::fs::write(dir.join(format!("{stem}.txt")), format!("{text}\n")));
-    match written {
-        Ok(()) => Some(path),
+    match lobby_voice::keep(dir, &stem, wav, &format!("{text}\n")) {
+        Ok(path) => Some(path),
         Err(e) => {
             tracing::error!("cannot keep announcement in {}: {e}", dir.display());
             None

@@ -18,6 +18,21 @@ pub use numbers::{cardinal, digits};
 pub use player::Player;
 pub use wav::{Wav, WavError, chime};
 
+/// Keeps a copy of something said: `{stem}.wav`, then `{stem}.txt` holding
+/// `text` (written last: its presence says the WAV is complete). Returns
+/// the WAV's path.
+pub fn keep(
+    dir: &std::path::Path,
+    stem: &str,
+    wav: &Wav,
+    text: &str,
+) -> std::io::Result<std::path::PathBuf> {
+    let path = dir.join(format!("{stem}.wav"));
+    std::fs::write(&path, wav.to_bytes())?;
+    std::fs::write(dir.join(format!("{stem}.txt")), text)?;
+    Ok(path)
+}
+
 use lobby_core::Lang;
 
 /// Why speech could not be made.
