@@ -4,7 +4,7 @@
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
@@ -26,11 +26,38 @@ struct Paper {
     received: Vec<u8>,
 }
 
+/// The far end's state, and a signal each time it takes in bytes.
+#[derive(Default)]
+struct Printer {
+    paper: Mutex<Paper>,
+    changed: Condvar,
+}
+
+impl Printer {
+    fn lock(&self) -> MutexGuard<'_, Paper> {
+        self.paper.lock().unwrap()
+    }
+
+    /// What the printer has received once `n` jobs (each ends with its
+    /// `GS V` cut) have arrived in full, waiting at most 10 s. The kiosk
+    /// reports a job printed once it is written to the socket, which may be
+    /// before this end has read it.
+    fn jobs(&self, n: usize) -> Vec<u8> {
+        let cuts = |p: &Paper| p.received.windows(2).filter(|w| w == b"\x1dV").count();
+        let (paper, timeout) = self
+            .changed
+            .wait_timeout_while(self.lock(), Duration::from_secs(10), |p| cuts(p) < n)
+            .unwrap();
+        assert!(!timeout.timed_out(), "{n} jobs never arrived in full");
+        paper.received.clone()
+    }
+}
+
 /// A printer on 127.0.0.1: returns its address and its state.
-fn network_printer() -> (String, Arc<Mutex<Paper>>) {
+fn network_printer() -> (String, Arc<Printer>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();
-    let state = Arc::new(Mutex::new(Paper::default()));
+    let state = Arc::new(Printer::default());
     let shared = state.clone();
     std::thread::spawn(move || {
         for conn in listener.incoming() {
@@ -43,7 +70,7 @@ fn network_printer() -> (String, Arc<Mutex<Paper>>) {
                     if n == 0 {
                         return;
                     }
-                    let mut s = state.lock().unwrap();
+                    let mut s = state.lock();
                     tail.extend_from_slice(&buf[..n]);
                     // Answer every complete DLE EOT n; keep the rest.
                     let mut i = 0;
@@ -66,6 +93,7 @@ fn network_printer() -> (String, Arc<Mutex<Paper>>) {
                     }
                     tail.drain(..i);
                     drop(s);
+                    state.changed.notify_all();
                     if conn.write_all(&replies).is_err() {
                         return;
                     }
@@ -140,7 +168,7 @@ fn tickets_and_slips_reach_the_printer() {
     until(&mut app, "the ticket", |s| {
         s.print.contains(&PrintEvent::Printed(JobKind::Ticket))
     });
-    let bytes = printer.lock().unwrap().received.clone();
+    let bytes = printer.jobs(1);
     assert!(
         bytes.windows(4).any(|w| w == b"B023"),
         "the number is printed"
@@ -152,7 +180,7 @@ fn tickets_and_slips_reach_the_printer() {
     until(&mut app, "the slip", |s| {
         s.print.contains(&PrintEvent::Printed(JobKind::Slip))
     });
-    assert!(printer.lock().unwrap().received.len() > bytes.len() + 200);
+    assert!(printer.jobs(2).len() > bytes.len() + 200);
 }
 
 #[test]
@@ -165,7 +193,7 @@ fn tickets_carry_their_status_page_and_the_visitors_language() {
     until(&mut app, "the ticket", |s| {
         s.print.contains(&PrintEvent::Printed(JobKind::Ticket))
     });
-    let dump = describe(&printer.lock().unwrap().received);
+    let dump = describe(&printer.jobs(1));
     assert!(
         dump.contains("QR store \"http://10.0.0.2:8080/t/t23\""),
         "the QR code opens the ticket's page:\n{dump}"
@@ -183,7 +211,7 @@ fn tickets_carry_their_status_page_and_the_visitors_language() {
     until(&mut app, "the ticket", |s| {
         s.print.contains(&PrintEvent::Printed(JobKind::Ticket))
     });
-    let dump = describe(&printer.lock().unwrap().received);
+    let dump = describe(&printer.jobs(1));
     assert!(!dump.contains("QR store"), "{dump}");
     assert!(dump.contains("不动产登记"), "{dump}");
 }
@@ -192,7 +220,7 @@ fn tickets_carry_their_status_page_and_the_visitors_language() {
 fn out_of_paper_is_reported_and_recovery_announced() {
     let (addr, printer) = network_printer();
     let mut app = kiosk_printing_to(&addr);
-    printer.lock().unwrap().out = true;
+    printer.lock().out = true;
     let t = ticket("sw", "D", 7, None);
     app.world_mut()
         .write_message(PrintRequest::Ticket(Box::new(t.clone())));
@@ -214,16 +242,11 @@ fn out_of_paper_is_reported_and_recovery_announced() {
         seen.server
     );
     assert!(
-        !printer
-            .lock()
-            .unwrap()
-            .received
-            .windows(4)
-            .any(|w| w == b"D007"),
+        !printer.lock().received.windows(4).any(|w| w == b"D007"),
         "nothing is sent to a printer without paper"
     );
     // Paper loaded: the kiosk notices by itself.
-    printer.lock().unwrap().out = false;
+    printer.lock().out = false;
     until(&mut app, "the printer to come back", |s| {
         s.print.contains(&PrintEvent::Ready)
     });
@@ -232,12 +255,5 @@ fn out_of_paper_is_reported_and_recovery_announced() {
     until(&mut app, "the reprint", |s| {
         s.print.contains(&PrintEvent::Printed(JobKind::Ticket))
     });
-    assert!(
-        printer
-            .lock()
-            .unwrap()
-            .received
-            .windows(4)
-            .any(|w| w == b"D007")
-    );
+    assert!(printer.jobs(1).windows(4).any(|w| w == b"D007"));
 }
