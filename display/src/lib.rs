@@ -33,8 +33,9 @@
 //! `"kind": "display"`). Without `--site` every site's calls and categories
 //! are shown; the main hall's wall normally passes `--site hall`. The
 //! monthly ranking rotates in every `--ranking-every` seconds when the
-//! server has one. `--report` prints `presented …` for each frame rendered
-//! after a change and `announced …` for each announcement (tests and
+//! server has one. `--report` prints `shown …` with the time the first
+//! frame after a change was presented, `presented …` once that frame has
+//! been read back, and `announced …` for each announcement (tests and
 //! benchmarks wait on these lines).
 
 pub mod board;
