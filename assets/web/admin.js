@@ -521,6 +521,18 @@
     Lobby.show($("#day-windows-empty"), winRows.length === 0);
     const staffRows = (r.staff || []).map(staffRow);
     fillTable("#day-staff", staffRows);
+    // 差评 to follow up: who served, and what the visitor wrote.
+    const badRows = (r.bad_ratings || []).map((b) => [
+      Lobby.fmtTime(b.at),
+      b.number,
+      categoryName(b.category),
+      b.window === null ? "—" : windowLabel(b.window),
+      b.staff_name || b.staff || "—",
+      t("rating." + b.rating),
+      b.comment || "—",
+    ]);
+    fillTable("#day-bad", badRows);
+    Lobby.show($("#day-bad-empty"), badRows.length === 0);
     const link = $("#day-csv");
     link.href = csvHref([
       [t("rep.day_title"), r.date],
@@ -533,6 +545,9 @@
       [],
       headers("#day-staff"),
       ...staffRows,
+      [],
+      headers("#day-bad"),
+      ...badRows,
     ]);
     link.download = "lobby-" + r.date + ".csv";
     Lobby.show(link, true);

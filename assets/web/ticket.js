@@ -2,14 +2,17 @@
 // only: its number, people ahead, the estimated wait, and the window once
 // called. Live from the public event stream (which carries no ticket ids,
 // so events are matched by this ticket's number and category), with
-// polling as a fallback.
+// polling as a fallback. Once the visit is completed, the visitor rates
+// it (好差评) here: the ticket's id, which only its holder has, is the
+// token.
 "use strict";
 
 (function () {
   const { t, $, api, nameOf } = Lobby;
 
   const id = decodeURIComponent(location.pathname.replace(/^\/t\//, "").replace(/\/$/, ""));
-  const state = { ticket: null, stream: null, lastSeen: 0, hall: null };
+  const state = { ticket: null, stream: null, lastSeen: 0, hall: null, rating: null, sending: false };
+  const BAD = ["dissatisfied", "very_dissatisfied"];
 
   // The hall's configuration is large; it is read only to name the
   // further stops of a multi-stop visit.
@@ -115,8 +118,59 @@
     const next = $("#next-stop");
     Lobby.show(next, tk.stops && tk.stops.length > 0);
     next.textContent = tk.stops && tk.stops.length ? t("pub.next_stop", { names: tk.stops.map(categoryName).join("、") }) : "";
+    renderRating(tk);
     $("#issued").textContent = t("pub.issued_at", { at: Lobby.fmtTime(tk.issued_at) });
     $("#updated").textContent = t("pub.updated", { at: Lobby.fmtTime(new Date(state.lastSeen).toISOString()) });
+  }
+
+  // The rating form: after completion, until rated.
+  function renderRating(tk) {
+    const open = tk.status === "completed" && !tk.rating;
+    Lobby.show($("#rate"), open);
+    Lobby.show($("#rated"), !!tk.rating);
+    if (tk.rating) $("#rated").textContent = t("rate.thanks", { rating: t("rating." + tk.rating) });
+    if (!open) return;
+    for (const b of document.querySelectorAll("#rate [data-rating]")) {
+      b.setAttribute("role", "radio");
+      b.setAttribute("aria-checked", String(b.dataset.rating === state.rating));
+    }
+    Lobby.show($("#comment-box"), !!state.rating);
+    const bad = BAD.includes(state.rating);
+    $("#comment-label").textContent = t(bad ? "rate.comment_bad" : "rate.comment_good");
+    const send = $("#rate-send");
+    send.disabled = !state.rating || state.sending;
+    send.textContent = t(state.sending ? "rate.sending" : "rate.send");
+  }
+
+  async function sendRating(ev) {
+    ev.preventDefault();
+    const err = $("#rate-error");
+    if (!state.rating) {
+      err.textContent = t("rate.choose");
+      Lobby.show(err, true);
+      return;
+    }
+    state.sending = true;
+    Lobby.show(err, false);
+    render();
+    const comment = $("#comment").value.trim();
+    try {
+      const body = { rating: state.rating };
+      if (comment) body.comment = comment;
+      const tk = await api("POST", "/api/tickets/" + encodeURIComponent(id) + "/rating", body, id);
+      state.ticket = tk;
+      state.lastSeen = Date.now();
+    } catch (e) {
+      if (e.code === "already_rated") {
+        load();
+      } else {
+        err.textContent = e.message;
+        Lobby.show(err, true);
+      }
+    } finally {
+      state.sending = false;
+      render();
+    }
   }
 
   function init() {
@@ -127,6 +181,14 @@
       // The category's name comes in the request's language.
       loadSoon();
     });
+    for (const b of document.querySelectorAll("#rate [data-rating]")) {
+      b.addEventListener("click", () => {
+        state.rating = b.dataset.rating;
+        Lobby.show($("#rate-error"), false);
+        render();
+      });
+    }
+    $("#rate").addEventListener("submit", sendRating);
     state.stream = new Lobby.Stream({
       onSnapshot: () => loadSoon(),
       onEvent: (ev) => {

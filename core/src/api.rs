@@ -92,7 +92,15 @@ pub struct PauseRequest {
 pub struct RatingRequest {
     /// The rating.
     pub rating: Rating,
+    /// What went well or badly, in the visitor's words: at most
+    /// [`COMMENT_MAX_CHARS`] characters, stored with phone and ID numbers
+    /// masked, shown to supervisors only.
+    #[serde(default)]
+    pub comment: Option<String>,
 }
+
+/// Longest comment a visitor may leave with a rating, in characters.
+pub const COMMENT_MAX_CHARS: usize = 200;
 
 /// A ticket as the API shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -769,6 +777,31 @@ pub struct DayReport {
     /// Per staff member signed in at a window (admins only).
     #[serde(default)]
     pub staff: Vec<StaffReport>,
+    /// The day's bad ratings (差评) to follow up, with what the visitors
+    /// wrote (admins only).
+    #[serde(default)]
+    pub bad_ratings: Vec<BadRating>,
+}
+
+/// A dissatisfied or very dissatisfied rating, for follow-up (差评回访).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BadRating {
+    /// When the visitor rated.
+    pub at: Timestamp,
+    /// The ticket's number.
+    pub number: TicketNumber,
+    /// The category it was last served in.
+    pub category: CategoryId,
+    /// The window that served it last.
+    pub window: Option<WindowNo>,
+    /// The account that served it, if someone was signed in.
+    pub staff: Option<String>,
+    /// That account's name.
+    pub staff_name: Option<String>,
+    /// The rating.
+    pub rating: Rating,
+    /// What the visitor wrote (masked).
+    pub comment: Option<String>,
 }
 
 /// `GET /api/rankings?month=YYYY-MM`: the monthly window ranking (考核排位).

@@ -88,6 +88,8 @@ pub enum Command {
         ticket: TicketId,
         /// The rating.
         rating: Rating,
+        /// What the visitor wrote, if anything (already masked).
+        comment: Option<String>,
     },
     /// Time passes: close the day, give up unanswered calls, raise yellow
     /// cards. The server sends it periodically.
@@ -331,6 +333,9 @@ pub enum EventKind {
         window: Option<WindowNo>,
         /// The rating.
         rating: Rating,
+        /// What the visitor wrote, if anything: for supervisors only.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
     },
 }
 

@@ -624,7 +624,11 @@ impl Lobby {
                     number: t.number.clone(),
                 }])
             }
-            Command::Rate { ticket, rating } => {
+            Command::Rate {
+                ticket,
+                rating,
+                comment,
+            } => {
                 let t = self.find(&ticket)?;
                 if t.status != Status::Completed {
                     return Err(wrong(t));
@@ -638,6 +642,7 @@ impl Lobby {
                     ticket,
                     window: t.window,
                     rating,
+                    comment,
                 }])
             }
             Command::Tick => Ok(self.decide_tick(now)),

@@ -103,7 +103,20 @@ impl Hub {
                 "{{\"kind\":\"event\",\"seq\":{seq},\"event\":{event_json}}}"
             ))
         };
-        let full = wrap(json);
+        let full = match &event.kind {
+            // What a visitor wrote goes to supervisors in the day report;
+            // no stream carries it, not even to staff.
+            EventKind::Rated {
+                comment: Some(_), ..
+            } => {
+                let mut e = event.clone();
+                if let EventKind::Rated { comment, .. } = &mut e.kind {
+                    *comment = None;
+                }
+                to_bytes(&StreamMessage::Event { seq, event: e })
+            }
+            _ => wrap(json),
+        };
         let public = match public_by_text(event) {
             // The id is long and random: every quoted occurrence is it.
             Some(id) => wrap(&json.replace(&format!("\"{id}\""), "\"\"")),
@@ -184,13 +197,15 @@ pub fn device_frame(message: &StreamMessage) -> Arc<Frame> {
 }
 
 /// The ticket id to blank out of an event's JSON text, when that is all
-/// the redaction there is to do (no appointment code; an id too long and
-/// random to occur by chance elsewhere).
+/// the redaction there is to do (no appointment code, no visitor's comment;
+/// an id too long and random to occur by chance elsewhere).
 fn public_by_text(event: &Event) -> Option<&str> {
-    if let EventKind::Issued { ticket } = &event.kind
-        && ticket.appointment.is_some()
-    {
-        return None;
+    match &event.kind {
+        EventKind::Issued { ticket } if ticket.appointment.is_some() => return None,
+        EventKind::Rated {
+            comment: Some(_), ..
+        } => return None,
+        _ => {}
     }
     let id = event.kind.ticket()?.as_str();
     (id.len() >= 16).then_some(id)
@@ -200,8 +215,8 @@ fn hide(id: &mut TicketId) {
     id.0.clear();
 }
 
-/// The event without ticket ids, appointment codes and staff account
-/// names, for the public.
+/// The event without ticket ids, appointment codes, staff account names
+/// and visitors' comments, for the public.
 pub fn redact_event(event: &Event) -> Event {
     let mut e = event.clone();
     match &mut e.kind {
@@ -220,8 +235,13 @@ pub fn redact_event(event: &Event) -> Event {
         | EventKind::Transferred { ticket, .. }
         | EventKind::Cancelled { ticket, .. }
         | EventKind::Expired { ticket, .. }
-        | EventKind::YellowCard { ticket, .. }
-        | EventKind::Rated { ticket, .. } => hide(ticket),
+        | EventKind::YellowCard { ticket, .. } => hide(ticket),
+        EventKind::Rated {
+            ticket, comment, ..
+        } => {
+            hide(ticket);
+            *comment = None;
+        }
         EventKind::WindowOpened { staff, .. } => *staff = None,
         EventKind::WindowClosed { .. }
         | EventKind::Paused { .. }

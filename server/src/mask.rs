@@ -42,6 +42,63 @@ pub fn id_number(s: &str) -> String {
     }
 }
 
+/// Free text, such as a visitor's comment: every run of seven or more
+/// digits (a phone, ID or card number; spaces and dashes between digits
+/// count as part of it, and an ID number may end in X) is masked like a
+/// phone number (first three and last four digits kept) or, from fifteen
+/// digits on, like an ID number (first and last four); shorter runs are
+/// left alone, longer ones of under eleven digits masked whole.
+pub fn free_text(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if !digit(chars[i]) {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        // The run: digits, single separators between digits, a final X.
+        let start = i;
+        let mut end = i;
+        let mut j = i;
+        while j < chars.len() {
+            let c = chars[j];
+            if digit(c) {
+                j += 1;
+                end = j;
+            } else if (c == ' ' || c == '-') && j + 1 < chars.len() && digit(chars[j + 1]) {
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        if end < chars.len() && matches!(chars[end], 'X' | 'x') {
+            end += 1;
+        }
+        let run = &chars[start..end];
+        let n = run.iter().filter(|&&c| c != ' ' && c != '-').count();
+        let (head, tail) = match n {
+            0..=6 => (n, 0),
+            7..=10 => (0, 0),
+            11..=14 => (3, 4),
+            _ => (4, 4),
+        };
+        let mut k = 0;
+        for &c in run {
+            if c == ' ' || c == '-' {
+                out.push(c);
+                continue;
+            }
+            out.push(if k < head || k >= n - tail { c } else { '*' });
+            k += 1;
+        }
+        i = end;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -54,5 +111,27 @@ mod tests {
         assert_eq!(super::phone("12345"), "*****");
         assert_eq!(super::id_number("620722199001011234"), "6207**********1234");
         assert!(!super::id_number("620722199001011234").contains("19900101"));
+    }
+
+    #[test]
+    fn numbers_inside_text_are_masked() {
+        use super::free_text;
+        assert_eq!(
+            free_text("请回电 13812345678 谢谢"),
+            "请回电 138****5678 谢谢"
+        );
+        assert_eq!(free_text("电话138-1234-5678"), "电话138-****-5678");
+        assert_eq!(free_text("电话 138 1234 5678。"), "电话 138 **** 5678。");
+        assert_eq!(
+            free_text("身份证62072219900101123X办不了"),
+            "身份证6207**********123X办不了"
+        );
+        assert_eq!(free_text("卡号 1234567"), "卡号 *******");
+        assert_eq!(
+            free_text("等了 45 分钟，2 号窗口"),
+            "等了 45 分钟，2 号窗口"
+        );
+        assert_eq!(free_text("１３８１２３４５６７８"), "１３８****５６７８");
+        assert_eq!(free_text(""), "");
     }
 }

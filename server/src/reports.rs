@@ -8,11 +8,12 @@ use std::path::Path;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use lobby_core::api::{
-    CategoryReport, ChannelReport, DayReport, Ranking, StaffReport, WindowReport, WorkFigures,
+    BadRating, CategoryReport, ChannelReport, DayReport, Ranking, StaffReport, WindowReport,
+    WorkFigures,
 };
 use lobby_core::{
-    CardReason, CategoryId, Channel, Event, EventKind, Hall, Lang, TicketId, TransferTarget,
-    WindowNo,
+    CardReason, CategoryId, Channel, Event, EventKind, Hall, Lang, TicketId, TicketNumber,
+    TransferTarget, WindowNo,
 };
 
 use crate::store::{self, Store};
@@ -103,6 +104,10 @@ struct Tally {
     served_by: HashMap<TicketId, String>,
     /// Current category and queue entry time of tickets seen.
     tickets: HashMap<TicketId, (CategoryId, Timestamp)>,
+    /// Numbers of tickets seen, for the bad ratings.
+    numbers: HashMap<TicketId, TicketNumber>,
+    /// Bad ratings in the order given (staff names filled in later).
+    bad_ratings: Vec<BadRating>,
 }
 
 impl Tally {
@@ -157,6 +162,8 @@ impl Tally {
                     ticket.id.clone(),
                     (ticket.category.clone(), ticket.queued_at),
                 );
+                self.numbers
+                    .insert(ticket.id.clone(), ticket.number.clone());
             }
             EventKind::Called {
                 ticket,
@@ -240,6 +247,7 @@ impl Tally {
                 ticket,
                 window: Some(window),
                 rating,
+                comment,
             } => {
                 // The rating is of whoever served the visitor, even if they
                 // have signed off since.
@@ -248,10 +256,26 @@ impl Tally {
                     .get(&ticket)
                     .or_else(|| self.signed_in.get(&window))
                     .cloned();
+                let bad = rating.score() <= 2;
+                if bad
+                    && let (Some(number), Some((category, _))) =
+                        (self.numbers.get(&ticket), self.tickets.get(&ticket))
+                {
+                    self.bad_ratings.push(BadRating {
+                        at,
+                        number: number.clone(),
+                        category: category.clone(),
+                        window: Some(window),
+                        staff: who.clone(),
+                        staff_name: None,
+                        rating,
+                        comment,
+                    });
+                }
                 self.credit(window, who, |w| {
                     w.r.ratings += 1;
                     w.score += u64::from(rating.score());
-                    if rating.score() <= 2 {
+                    if bad {
                         w.r.bad_ratings += 1;
                     }
                 });
@@ -299,7 +323,8 @@ impl Tally {
     }
 }
 
-/// The figures of `[from, to)`, and the staff's names when asked for.
+/// The figures of `[from, to)`; with `with_staff`, the staff lines and the
+/// bad ratings with the staff's names, and otherwise neither.
 fn tally(
     path: &Path,
     from: Timestamp,
@@ -314,8 +339,13 @@ fn tally(
         store::for_each_late_expiry(&conn, day, to, |e| t.add(e))?;
     }
     let staff = if with_staff {
-        t.staff(&store::staff_names(&conn)?)
+        let names = store::staff_names(&conn)?;
+        for b in &mut t.bad_ratings {
+            b.staff_name = b.staff.as_ref().and_then(|u| names.get(u)).cloned();
+        }
+        t.staff(&names)
     } else {
+        t.bad_ratings.clear();
         Vec::new()
     };
     Ok((t, staff))
@@ -401,6 +431,7 @@ pub fn day(
         channels: t.channels,
         waiting_cards: t.waiting_cards,
         staff,
+        bad_ratings: t.bad_ratings,
     })
 }
 

@@ -281,6 +281,7 @@ fn parse(hall: &Hall, now: Timestamp, words: &[&str]) -> Command {
                 "2" => Rating::Dissatisfied,
                 _ => Rating::VeryDissatisfied,
             },
+            comment: (words.len() > 3).then(|| words[3..].join(" ")),
         },
         "tick" => Command::Tick,
         other => panic!("unknown command {other}"),
@@ -384,7 +385,15 @@ pub fn describe(e: &Event) -> String {
                 .map(|w| format!(" at window {w}"))
                 .unwrap_or_default()
         ),
-        EventKind::Rated { ticket, rating, .. } => format!("rated {ticket}: {}", rating.label_zh()),
+        EventKind::Rated {
+            ticket,
+            rating,
+            comment,
+            ..
+        } => match comment {
+            Some(c) => format!("rated {ticket}: {} «{c}»", rating.label_zh()),
+            None => format!("rated {ticket}: {}", rating.label_zh()),
+        },
         EventKind::DayChanged { day } => format!("day {day} begins"),
         EventKind::SiteClosed { site } => format!("site {site} closed"),
     }

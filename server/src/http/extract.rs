@@ -132,6 +132,49 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
+/// Whoever gives a rating: a device, staff member or administrator by
+/// their token, or the visitor, whose token is the ticket's own id (only
+/// the holder of the ticket has it, in its QR code). 401 without a token.
+#[derive(Debug, Clone)]
+pub enum Rater {
+    /// A known token's holder.
+    Caller(Caller),
+    /// Someone presenting this ticket id as their token.
+    Visitor {
+        /// The token presented.
+        token: String,
+        /// Language.
+        lang: Lang,
+    },
+}
+
+impl Rater {
+    /// The answer's language.
+    pub fn lang(&self) -> Lang {
+        match self {
+            Rater::Caller(c) => c.lang,
+            Rater::Visitor { lang, .. } => *lang,
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Rater {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let lang = lang_of(parts);
+        let token = bearer(parts).ok_or_else(|| ApiError::unauthorized(lang))?;
+        Ok(match authenticate(state, &token) {
+            Some((principal, token)) => Rater::Caller(Caller {
+                principal,
+                token,
+                lang,
+            }),
+            None => Rater::Visitor { token, lang },
+        })
+    }
+}
+
 /// A caller who may or may not have given a (valid) token: public reads
 /// show more to authenticated callers.
 #[derive(Debug, Clone)]

@@ -7,15 +7,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use lobby_core::api::{
-    AppointmentView, AuditAction, AuditPage, CallRequest, ClockRequest, DeviceStatusRequest,
-    DeviceView, IssueRequest, Lane, LoginAnswer, LoginRequest, NewAppointment, NewDevice,
-    NewDeviceAnswer, NewStaff, PauseRequest, RatingRequest, StaffPatch, StreamMessage,
+    AppointmentView, AuditAction, AuditPage, COMMENT_MAX_CHARS, CallRequest, ClockRequest,
+    DeviceStatusRequest, DeviceView, IssueRequest, Lane, LoginAnswer, LoginRequest, NewAppointment,
+    NewDevice, NewDeviceAnswer, NewStaff, PauseRequest, RatingRequest, StaffPatch, StreamMessage,
     TransferRequest, WindowAnswer,
 };
 use lobby_core::{Command, GroupId, Issue, Lang, Priority, TicketId, TransferTarget, WindowNo};
 use serde::Serialize;
 
-use super::extract::{Body, Caller, ClientAddr, L, MaybeCaller, Param, Params, WindowParam};
+use super::extract::{Body, Caller, ClientAddr, L, MaybeCaller, Param, Params, Rater, WindowParam};
 use super::{AppState, Routes, json, json_bytes};
 use crate::audit::{self, Actor};
 use crate::auth::{self, Principal};
@@ -189,18 +189,41 @@ async fn reactivate(State(s): State<AppState>, caller: Caller, Param(id): Param)
 
 async fn rate(
     State(s): State<AppState>,
-    caller: Caller,
+    rater: Rater,
     Param(id): Param,
     Body(req): Body<RatingRequest>,
 ) -> Answer {
-    caller.require(caller.principal.may_rate())?;
-    let ticket = ticket_id(id, &s, caller.lang)?;
+    let lang = rater.lang();
+    match &rater {
+        Rater::Caller(caller) => caller.require(caller.principal.may_rate())?,
+        // The visitor rates their own ticket: its id is the token. Any
+        // other token is no one's.
+        Rater::Visitor { token, .. } if *token == id => {}
+        Rater::Visitor { .. } => return Err(ApiError::unauthorized(lang)),
+    }
+    let ticket = ticket_id(id, &s, lang)?;
+    let comment = match req.comment.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(c) if c.chars().count() > COMMENT_MAX_CHARS => {
+            return Err(ApiError::invalid(
+                "comment",
+                "comment_too_long",
+                match lang {
+                    Lang::Zh => format!("留言最多 {COMMENT_MAX_CHARS} 个字"),
+                    Lang::En => format!("a comment has at most {COMMENT_MAX_CHARS} characters"),
+                },
+            ));
+        }
+        // Phone and ID numbers never reach the log in clear.
+        Some(c) => Some(mask::free_text(c)),
+    };
     ticket_command(
         &s,
-        caller.lang,
+        lang,
         Command::Rate {
             ticket,
             rating: req.rating,
+            comment,
         },
     )
     .await

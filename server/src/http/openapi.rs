@@ -157,7 +157,7 @@ fn operations() -> Vec<(&'static str, &'static str, Op)> {
         ("get", "/api/tickets/{id}", Op::new("A ticket by its unguessable id (public status page)").answer(200, Some(r("TicketView"))).errors(&[404])),
         ("post", "/api/tickets/{id}/cancel", Op::new("Withdraw a waiting ticket").auth().answer(200, Some(r("TicketView"))).errors(&[404, 409, 503])),
         ("post", "/api/tickets/{id}/reactivate", Op::new("Put a no-show back in line at its old place").auth().answer(200, Some(r("TicketView"))).errors(&[404, 409, 503])),
-        ("post", "/api/tickets/{id}/rating", Op::new("Record the visitor's rating (好差评)").auth().body(r("RatingRequest")).answer(200, Some(r("TicketView"))).errors(&[404, 409, 503])),
+        ("post", "/api/tickets/{id}/rating", Op::new("Record the visitor's rating (好差评), once, after the visit: by a kiosk, rating pad or guide-desk device, staff, or the visitor, whose bearer token is the ticket's own id (the status page behind the ticket's QR code does this)").auth().body(r("RatingRequest")).answer(200, Some(r("TicketView"))).errors(&[404, 409, 503])),
         ("post", "/api/windows/{number}/call", Op::new("Call the next ticket this window serves, or the given one; 204 when nothing waits").auth().body(r("CallRequest")).answer(200, Some(r("TicketView"))).errors(WINDOW)),
         ("post", "/api/windows/{number}/recall", Op::new("Call the current ticket again").auth().answer(200, Some(r("WindowAnswer"))).errors(WINDOW)),
         ("post", "/api/windows/{number}/start", Op::new("The visitor arrived; service starts").auth().answer(200, Some(r("WindowAnswer"))).errors(WINDOW)),
@@ -338,7 +338,15 @@ fn schemas() -> Value {
             "window": int()
         })),
         "PauseRequest": object(&["reason"], json!({ "reason": string() })),
-        "RatingRequest": object(&["rating"], json!({ "rating": rating.clone() })),
+        "RatingRequest": object(&["rating"], json!({
+            "rating": rating.clone(),
+            "comment": { "type": "string", "maxLength": 200, "description": "the visitor's words; phone and ID numbers are masked before it is stored; shown to administrators only" }
+        })),
+        "BadRating": object(&["at", "number", "category", "rating"], json!({
+            "at": time(), "number": string(), "category": string(), "window": nullable(int()),
+            "staff": nullable(string()), "staff_name": nullable(string()),
+            "rating": rating.clone(), "comment": nullable(string())
+        })),
         "CurrentTicket": object(&["id", "number", "category", "status"], json!({
             "id": { "type": "string", "description": "empty without a token" },
             "number": string(), "category": string(), "matter": nullable(string()),
@@ -428,7 +436,8 @@ fn schemas() -> Value {
             "windows": list("WindowReport"),
             "channels": object(&[], json!({ "kiosk": int(), "guide_desk": int(), "appointment": int(), "online": int() })),
             "waiting_cards": int(),
-            "staff": list("StaffReport")
+            "staff": list("StaffReport"),
+            "bad_ratings": { "type": "array", "items": r("BadRating"), "description": "administrators only: the day's 不满意 and 非常不满意 ratings to follow up" }
         })),
         "Ranking": object(&["month", "rule", "windows"], json!({ "month": string(), "rule": string(), "windows": list("WindowReport"), "staff": list("StaffReport") })),
         "ClockRequest": object(&[], json!({ "advance_s": int(), "set": time() })),

@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use crate::harness::{ADMIN, Server};
+use crate::stream::{connect, next};
 
 #[test]
 fn appointments_are_masked_and_check_in_once() {
@@ -123,6 +124,72 @@ fn ratings_feed_the_report_and_the_monthly_ranking() {
     assert_eq!(report["channels"]["guide_desk"], 3);
     let empty = s.get("/api/rankings?month=2026-10").expect(200);
     assert_eq!(empty["windows"], json!([]));
+}
+
+#[test]
+fn the_visitor_rates_with_the_ticket_and_a_complaint_reaches_supervisors_only() {
+    let s = Server::start();
+    let clerk = s.staff("li.hua", "staff", &[7]);
+    s.post_empty(&clerk, "/api/windows/7/open").expect(200);
+    let id = serve_one(&s, &clerk, 7);
+    let other = serve_one(&s, &clerk, 7);
+    let path = format!("/api/tickets/{id}/rating");
+    let complaint = "等了很久，窗口态度也不好。请回电 13812345678";
+    let body = json!({"rating": "dissatisfied", "comment": complaint}).to_string();
+    let post = |token: Option<&str>, body: &str| {
+        s.send(
+            "POST",
+            &path,
+            token,
+            &[("content-type", "application/json")],
+            Some(body),
+        )
+    };
+    // Only the ticket itself (or a device or staff token) may rate it.
+    post(None, &body).expect_error(401, "unauthorized");
+    post(Some(&other), &body).expect_error(401, "unauthorized");
+    post(Some("not-a-ticket"), &body).expect_error(401, "unauthorized");
+    let long = json!({"rating": "dissatisfied", "comment": "慢".repeat(201)}).to_string();
+    let e = post(Some(&id), &long).expect_error(422, "comment_too_long");
+    assert_eq!(e["error"]["field"], "comment");
+
+    let mut public = connect(&s, "");
+    next(&mut public);
+    let mut staff = connect(&s, &format!("?token={clerk}"));
+    next(&mut staff);
+    let rated = post(Some(&id), &body).expect(200);
+    assert_eq!(rated["rating"], "dissatisfied");
+    post(Some(&id), &body).expect_error(409, "already_rated");
+
+    // The streams tell that a rating came, never what it says.
+    for socket in [&mut public, &mut staff] {
+        let e = next(socket);
+        assert_eq!(e["event"]["type"], "rated");
+        assert_eq!(e["event"]["rating"], "dissatisfied");
+        assert!(e["event"].get("comment").is_none(), "{e}");
+    }
+    // The phone number is masked before it is stored.
+    let db = std::fs::read(s.db()).unwrap();
+    let wal = std::fs::read(s.db().with_extension("sqlite-wal")).unwrap_or_default();
+    for bytes in [&db, &wal] {
+        assert!(!String::from_utf8_lossy(bytes).contains("13812345678"));
+    }
+    // Administrators read it in the day's report, to follow up.
+    let report = s.get_as(ADMIN, "/api/reports/day").expect(200);
+    let bad = report["bad_ratings"].as_array().unwrap();
+    assert_eq!(bad.len(), 1, "{report}");
+    assert_eq!(bad[0]["number"], "B001");
+    assert_eq!(bad[0]["window"], 7);
+    assert_eq!(bad[0]["staff"], "li.hua");
+    assert_eq!(bad[0]["rating"], "dissatisfied");
+    assert_eq!(
+        bad[0]["comment"],
+        "等了很久，窗口态度也不好。请回电 138****5678"
+    );
+    assert_eq!(report["windows"][0]["bad_ratings"], 1);
+    // Staff see the counts, not the list.
+    let theirs = s.get_as(&clerk, "/api/reports/day").expect(200);
+    assert_eq!(theirs["bad_ratings"], json!([]));
 }
 
 #[test]

@@ -12,7 +12,7 @@ use crate::harness::{ADMIN, Server};
 
 type Socket = WebSocket<MaybeTlsStream<TcpStream>>;
 
-fn connect(s: &Server, query: &str) -> Socket {
+pub(crate) fn connect(s: &Server, query: &str) -> Socket {
     let (socket, _) = tungstenite::connect(s.ws_url(query)).expect("the stream accepts");
     if let MaybeTlsStream::Plain(tcp) = socket.get_ref() {
         tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
@@ -20,7 +20,7 @@ fn connect(s: &Server, query: &str) -> Socket {
     socket
 }
 
-fn next(socket: &mut Socket) -> Value {
+pub(crate) fn next(socket: &mut Socket) -> Value {
     loop {
         match socket.read().expect("a message within the timeout") {
             Message::Text(t) => return serde_json::from_str(&t).unwrap(),

@@ -2,7 +2,7 @@
 
 use lobby_core::api::Role;
 
-use super::{Web, assert_no_page_errors, shots};
+use super::{PASSWORD, Web, assert_no_page_errors, log_in, shots};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_public_page_updates_when_the_ticket_is_called() -> anyhow::Result<()> {
@@ -58,6 +58,72 @@ async fn the_public_page_updates_when_the_ticket_is_called() -> anyhow::Result<(
     assert_no_page_errors(&phone).await?;
     phone.close().await?;
     desktop.close().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_visitor_rates_the_visit_on_the_phone_and_the_manager_follows_it_up()
+-> anyhow::Result<()> {
+    let web = Web::start()?;
+    web.staff("wang", Role::Staff, &[7])?;
+    web.staff("boss", Role::Admin, &[])?;
+    let mine = web.issue("bdc", 1)?.remove(0);
+    let wang = web.login("wang")?;
+    wang.open_window(7)?;
+    wang.call_next(7)?;
+    wang.window_action(7, "start")?;
+
+    let phone = web.phone().await?;
+    phone.goto(&web.url(&format!("/t/{}", mine.id))).await?;
+    phone.wait_text("#callout", "正在 7 号窗口办理").await?;
+    // No rating before the visit is done.
+    phone.wait_gone("#rate").await?;
+    wang.window_action(7, "complete")?;
+    phone.wait_text("#rate h2", "请对本次服务进行评价").await?;
+    assert!(!phone.is_enabled("#rate-send").await?, "a level first");
+    phone.click("#rate [data-rating='dissatisfied']").await?;
+    phone
+        .wait_text("#comment-box", "请告诉我们哪里做得不好")
+        .await?;
+    phone
+        .fill("#comment", "等了很久也没人解释。请回电 13812345678")
+        .await?;
+    phone.screenshot(&shots(), "public-phone-rating").await?;
+    phone.click("#rate-send").await?;
+    phone.wait_text("#rated", "感谢您的评价：不满意").await?;
+    phone.wait_gone("#rate").await?;
+    // It stays rated when the visitor comes back to the page.
+    phone.goto(&web.url(&format!("/t/{}", mine.id))).await?;
+    phone.wait_text("#rated", "不满意").await?;
+    phone.wait_gone("#rate").await?;
+    assert_no_page_errors(&phone).await?;
+    phone.close().await?;
+
+    // The manager reads it in the day's report, with who served and what
+    // the visitor wrote (the phone number masked), to follow it up.
+    let b = web.desktop().await?;
+    b.goto(&web.url("/admin")).await?;
+    log_in(&b, "boss", PASSWORD).await?;
+    b.wait_for("#admin-view").await?;
+    b.click("#tab-reports").await?;
+    let row = b.wait_text("#day-bad tbody tr", "B001").await?;
+    for part in [
+        "7 号窗口",
+        "wang",
+        "不满意",
+        "等了很久也没人解释",
+        "138****5678",
+    ] {
+        assert!(row.contains(part), "{part} in {row}");
+    }
+    assert!(!row.contains("13812345678"), "{row}");
+    b.js(
+        "document.querySelector('#day-bad').scrollIntoView()",
+        vec![],
+    )
+    .await?;
+    b.screenshot(&shots(), "admin-bad-ratings").await?;
+    assert_no_page_errors(&b).await?;
+    b.close().await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
