@@ -171,7 +171,7 @@ const ZH: Labels = Labels {
     assisted: "帮办代办",
     issued: "取号时间：",
     go_to: "请到",
-    scan: "扫码查看排队进度",
+    scan: "扫码查看排队进度，办结后评价",
     notice: "请留意屏幕和语音叫号，过号请重新取号。本号当日有效。",
 };
 
@@ -181,7 +181,7 @@ const EN: Labels = Labels {
     assisted: "Assisted service",
     issued: "Issued: ",
     go_to: "Go to",
-    scan: "Scan to follow your place in the queue",
+    scan: "Scan to follow your turn and rate us",
     notice: "Listen for your number. If you miss your call, please take a new ticket. Valid today only.",
 };
 
