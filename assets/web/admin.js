@@ -704,11 +704,60 @@
     loadAudit(false);
   }
 
+  // The period table (受理情况统计表): matters accepted at windows and
+  // online, as the centre reports them upwards.
+  async function loadPeriod() {
+    const out = $("#period-message");
+    out.textContent = "";
+    const today = hallToday();
+    if (!$("#period-to").value) $("#period-to").value = today;
+    if (!$("#period-from").value) $("#period-from").value = today.slice(0, 4) + "-01-01";
+    const q = "from=" + encodeURIComponent($("#period-from").value) + "&to=" + encodeURIComponent($("#period-to").value);
+    try {
+      state.period = await api("GET", "/api/reports/period?" + q, null, token());
+      renderPeriod();
+    } catch (e) {
+      failed(e, out);
+    }
+  }
+
+  function renderPeriod() {
+    const r = state.period;
+    if (!r) return;
+    Lobby.show($("#period-report"), true);
+    const pct = (v) => (v === null || v === undefined ? "—" : v.toFixed(2) + "%");
+    const tot = r.total;
+    $("#period-heading").textContent = t("rep.period_heading", {
+      centre: state.hall ? nameOf(state.hall.centre) : "",
+      from: r.from,
+      to: r.to,
+    });
+    $("#period-summary").textContent = t("rep.period_summary", {
+      from: r.from,
+      to: r.to,
+      total: tot.accepted,
+      window: tot.window,
+      online: tot.online,
+      done: tot.online_completed,
+      rate: pct(tot.online_completion_pct),
+    });
+    const row = (x, name) => [name, x.accepted, x.window, x.online, x.online_completed, pct(x.online_completion_pct)];
+    const rows = r.categories.map((x) => row(x, categoryName(x.category)));
+    rows.push(row(tot, t("rep.total")));
+    fillTable("#period-table", rows, rows.length - 1);
+    const link = $("#period-csv");
+    link.href = csvHref([[t("rep.period_title"), r.from, r.to], [$("#period-summary").textContent], [], headers("#period-table"), ...rows]);
+    link.download = "lobby-accepted-" + r.from + "-" + r.to + ".csv";
+    Lobby.show(link, true);
+    Lobby.show($("#period-print"), true);
+  }
+
   function openReports() {
     if (!$("#report-date").value) $("#report-date").value = hallToday();
     if (!$("#report-month").value) $("#report-month").value = hallToday().slice(0, 7);
     loadDayReport();
     loadRanking();
+    loadPeriod();
   }
 
   // -------------------------------------------------------------- dialog
@@ -972,6 +1021,7 @@
         renderDevices();
         renderDayReport();
         renderRanking();
+        renderPeriod();
         renderAudit();
         refreshSoon();
       }
@@ -987,6 +1037,8 @@
     $("#device-form").addEventListener("submit", createDevice);
     $("#report-load").addEventListener("click", loadDayReport);
     $("#ranking-load").addEventListener("click", loadRanking);
+    $("#period-load").addEventListener("click", loadPeriod);
+    $("#period-print").addEventListener("click", () => Lobby.printOnly($("#period-report")));
     $("#audit-load").addEventListener("click", () => loadAudit(false));
     $("#audit-more").addEventListener("click", () => loadAudit(true));
     setInterval(tick, 1000);

@@ -294,6 +294,20 @@ window.Lobby = (function () {
 
   // h("div", {class: "x", onclick: f}, "text", child…): an element whose
   // text is always set as text, never parsed as HTML.
+  // Prints only `container` (a notification slip, a report): a copy goes
+  // into a print-only root, then the browser's print dialog opens.
+  function printOnly(container) {
+    let root = document.querySelector(".print-root");
+    if (!root) {
+      root = h("div", { class: "print-root" });
+      document.body.append(root);
+    }
+    const copy = container.cloneNode(true);
+    copy.removeAttribute("id");
+    root.replaceChildren(copy);
+    window.print();
+  }
+
   function h(tag, attrs, ...children) {
     const el = document.createElement(tag);
     if (attrs) {
@@ -388,5 +402,6 @@ window.Lobby = (function () {
     fmtTime,
     fmtDateTime,
     nameOf,
+    printOnly,
   };
 })();

@@ -118,19 +118,5 @@ window.LobbySlip = (function () {
     if (selected) select.value = selected;
   }
 
-  // Prints the slip in `container`: a copy goes into a print-only root so
-  // that only the slip is on paper, then the browser's print dialog opens.
-  function print(container) {
-    let root = document.querySelector(".print-root");
-    if (!root) {
-      root = h("div", { class: "print-root" });
-      document.body.append(root);
-    }
-    const copy = container.cloneNode(true);
-    copy.removeAttribute("id");
-    root.replaceChildren(copy);
-    window.print();
-  }
-
-  return { render, fillSelect, print };
+  return { render, fillSelect };
 })();

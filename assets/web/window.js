@@ -802,7 +802,7 @@
       renderPresets();
     });
     $("#slip-matter").addEventListener("change", renderSlip);
-    $("#slip-print").addEventListener("click", () => LobbySlip.print($("#slip")));
+    $("#slip-print").addEventListener("click", () => Lobby.printOnly($("#slip")));
     document.addEventListener("keydown", onKey);
     setInterval(tick, 1000);
     // A periodic refresh keeps estimates honest and notices a server that

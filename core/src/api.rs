@@ -758,6 +758,42 @@ pub struct ChannelReport {
     pub online: u32,
 }
 
+/// `GET /api/reports/period?from=YYYY-MM-DD&to=YYYY-MM-DD`: the matters
+/// accepted over a period, at windows and online (双轨), as the centre
+/// reports them upwards (受理情况统计表).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeriodReport {
+    /// First business day.
+    pub from: jiff::civil::Date,
+    /// Last business day (included).
+    pub to: jiff::civil::Date,
+    /// Over all categories.
+    pub total: AcceptedFigures,
+    /// Per category, in the hall's order.
+    pub categories: Vec<AcceptedFigures>,
+}
+
+/// Matters accepted, one line of a [`PeriodReport`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AcceptedFigures {
+    /// The category (empty on the total line).
+    pub category: CategoryId,
+    /// Its name, in the answer's language.
+    pub name: String,
+    /// All matters accepted: `window + online`.
+    pub accepted: u32,
+    /// Matters handled at windows for visitors who came (each completed
+    /// stop of a ticket from the kiosk, the guide desk or an appointment).
+    pub window: u32,
+    /// Online applications taken in (online tickets issued).
+    pub online: u32,
+    /// Of those, completed (the last stop done) within the period.
+    pub online_completed: u32,
+    /// `online_completed / online` in percent, two decimals; absent
+    /// without online applications.
+    pub online_completion_pct: Option<f64>,
+}
+
 /// `GET /api/reports/day?date=YYYY-MM-DD`: a business day's figures,
 /// computed from the event log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

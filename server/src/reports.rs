@@ -8,8 +8,8 @@ use std::path::Path;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use lobby_core::api::{
-    BadRating, CategoryReport, ChannelReport, DayReport, Ranking, StaffReport, WindowReport,
-    WorkFigures,
+    AcceptedFigures, BadRating, CategoryReport, ChannelReport, DayReport, PeriodReport, Ranking,
+    StaffReport, WindowReport, WorkFigures,
 };
 use lobby_core::{
     CardReason, CategoryId, Channel, Event, EventKind, Hall, Lang, TicketId, TicketNumber,
@@ -108,6 +108,18 @@ struct Tally {
     numbers: HashMap<TicketId, TicketNumber>,
     /// Bad ratings in the order given (staff names filled in later).
     bad_ratings: Vec<BadRating>,
+    /// Channel and first category of tickets seen, for matters accepted.
+    origin: HashMap<TicketId, (Channel, CategoryId)>,
+    /// Matters accepted per category.
+    accepted: BTreeMap<CategoryId, Accepted>,
+}
+
+/// Matters accepted in one category (see [`AcceptedFigures`]).
+#[derive(Default)]
+struct Accepted {
+    window: u32,
+    online: u32,
+    online_completed: u32,
 }
 
 impl Tally {
@@ -164,6 +176,14 @@ impl Tally {
                 );
                 self.numbers
                     .insert(ticket.id.clone(), ticket.number.clone());
+                self.origin
+                    .insert(ticket.id.clone(), (ticket.channel, ticket.category.clone()));
+                if ticket.channel == Channel::Online {
+                    self.accepted
+                        .entry(ticket.category.clone())
+                        .or_default()
+                        .online += 1;
+                }
             }
             EventKind::Called {
                 ticket,
@@ -198,6 +218,17 @@ impl Tally {
                 });
                 if let Some(who) = self.signed_in.get(&window) {
                     self.served_by.insert(ticket.clone(), who.clone());
+                }
+                // Each stop done at a window is a matter handled there; an
+                // online application counts once, when its last stop is.
+                match self.origin.get(&ticket) {
+                    Some((Channel::Online, first)) => {
+                        if next_stop.is_none() {
+                            let first = first.clone();
+                            self.accepted.entry(first).or_default().online_completed += 1;
+                        }
+                    }
+                    _ => self.accepted.entry(category.clone()).or_default().window += 1,
                 }
                 if let Some(next) = next_stop {
                     self.requeue(&ticket, at, Some(&next));
@@ -364,6 +395,78 @@ fn better(a: &WorkFigures, b: &WorkFigures) -> std::cmp::Ordering {
         .then(a.no_shows.cmp(&b.no_shows))
 }
 
+/// Every configured category, in the hall's order, then any category the
+/// log names that the configuration no longer has.
+fn category_ids<V>(hall: &Hall, seen: &BTreeMap<CategoryId, V>) -> Vec<CategoryId> {
+    let gone = seen.keys().filter(|k| hall.category(k).is_none()).cloned();
+    hall.categories
+        .iter()
+        .map(|c| c.id.clone())
+        .chain(gone)
+        .collect()
+}
+
+/// A category's name in `lang`, or its id if the hall no longer has it.
+fn category_name(hall: &Hall, id: &CategoryId, lang: Lang) -> String {
+    hall.category(id)
+        .map(|c| lang.pick(&c.name, &c.name_en).to_owned())
+        .unwrap_or_else(|| id.to_string())
+}
+
+/// The name of a report's totals line.
+fn total_name(lang: Lang) -> String {
+    match lang {
+        Lang::Zh => "合计".to_owned(),
+        Lang::En => "Total".to_owned(),
+    }
+}
+
+/// The matters accepted from business day `from` to `to` (included), at
+/// windows and online, per category in the hall's order and in total.
+pub fn period(
+    hall: &Hall,
+    path: &Path,
+    from: Date,
+    to: Date,
+    lang: Lang,
+) -> anyhow::Result<PeriodReport> {
+    let (t, _) = tally(
+        path,
+        day_start(hall, from),
+        day_start(hall, to.tomorrow()?),
+        None,
+        false,
+    )?;
+    let line = |category: CategoryId, name: String, a: &Accepted| AcceptedFigures {
+        category,
+        name,
+        accepted: a.window + a.online,
+        window: a.window,
+        online: a.online,
+        online_completed: a.online_completed,
+        online_completion_pct: (a.online > 0).then(|| {
+            (f64::from(a.online_completed) / f64::from(a.online) * 10_000.0).round() / 100.0
+        }),
+    };
+    let mut sum = Accepted::default();
+    let mut categories = Vec::new();
+    let none = Accepted::default();
+    for id in category_ids(hall, &t.accepted) {
+        let a = t.accepted.get(&id).unwrap_or(&none);
+        sum.window += a.window;
+        sum.online += a.online;
+        sum.online_completed += a.online_completed;
+        let name = category_name(hall, &id, lang);
+        categories.push(line(id, name, a));
+    }
+    Ok(PeriodReport {
+        from,
+        to,
+        total: line(CategoryId(String::new()), total_name(lang), &sum),
+        categories,
+    })
+}
+
 /// The figures of one business day; per member of staff when
 /// `with_staff` (admins).
 pub fn day(
@@ -376,40 +479,18 @@ pub fn day(
     let from = day_start(hall, date);
     let to = day_start(hall, date.tomorrow()?);
     let (t, staff) = tally(path, from, to, Some(date), with_staff)?;
-    let mut total = empty_category(
-        CategoryId(String::new()),
-        match lang {
-            Lang::Zh => "合计".to_owned(),
-            Lang::En => "Total".to_owned(),
-        },
-    );
+    let mut total = empty_category(CategoryId(String::new()), total_name(lang));
     let mut total_wait = 0u64;
     let mut categories = Vec::new();
-    // Every configured category, in the hall's order, then any category
-    // the log names that the configuration no longer has.
     let windows = t.windows();
     let mut sums: BTreeMap<CategoryId, CategorySums> = t.categories;
-    let ids: Vec<CategoryId> = hall
-        .categories
-        .iter()
-        .map(|c| c.id.clone())
-        .chain(
-            sums.keys()
-                .filter(|k| hall.category(k).is_none())
-                .cloned()
-                .collect::<Vec<_>>(),
-        )
-        .collect();
-    for id in ids {
+    for id in category_ids(hall, &sums) {
         let s = sums
             .remove(&id)
             .unwrap_or_else(|| CategorySums::new(id.clone()));
         let mut r = s.r;
-        r.category = id.clone();
-        r.name = hall
-            .category(&id)
-            .map(|c| lang.pick(&c.name, &c.name_en).to_owned())
-            .unwrap_or_else(|| id.to_string());
+        r.name = category_name(hall, &id, lang);
+        r.category = id;
         r.mean_wait_s = (s.wait_s / u64::from(r.called.max(1))) as u32;
         total.issued += r.issued;
         total.green += r.green;

@@ -64,6 +64,7 @@ pub fn routes(r: Routes) -> Routes {
         .post("/api/appointments", create_appointment)
         .post("/api/appointments/{code}/check-in", check_in)
         .get("/api/reports/day", day_report)
+        .get("/api/reports/period", period_report)
         .get("/api/rankings", rankings)
         .get("/api/audit", audit_trail)
 }
@@ -1044,16 +1045,11 @@ async fn list_appointments(State(s): State<AppState>, caller: Caller, Params(q):
         .map(|d| reports::day_start(&s.hall, d))
         .map_err(|_| bad_param("date", lang, "日期超出范围", "date out of range"))?;
     let path = s.db_path.clone();
-    let list = tokio::task::spawn_blocking(move || {
+    let list = read_off_thread(lang, "listing appointments", move || {
         let conn = crate::store::Store::reader(&path)?;
-        crate::store::appointments_between(&conn, from, to)
+        Ok(crate::store::appointments_between(&conn, from, to)?)
     })
-    .await
-    .map_err(|_| ApiError::internal(lang))?
-    .map_err(|e| {
-        tracing::error!(error = %e, "listing appointments failed");
-        ApiError::unavailable(lang)
-    })?;
+    .await?;
     Ok(json(StatusCode::OK, &list))
 }
 
@@ -1084,17 +1080,75 @@ fn bad_param(field: &str, lang: Lang, zh: &str, en: &str) -> ApiError {
 
 /// The business day named by `?date=YYYY-MM-DD`, today's by default.
 fn date_param(s: &AppState, q: &HashMap<String, String>, lang: Lang) -> Result<Date, ApiError> {
-    match q.get("date") {
-        Some(d) => d.parse::<Date>().map_err(|_| {
-            bad_param(
-                "date",
-                lang,
-                "日期格式应为 YYYY-MM-DD",
-                "date must be YYYY-MM-DD",
-            )
-        }),
-        None => Ok(s.hall.business_day(s.clock.now())),
+    Ok(date_named(q, "date", lang)?.unwrap_or_else(|| s.hall.business_day(s.clock.now())))
+}
+
+/// The date in `?NAME=YYYY-MM-DD`, if given.
+fn date_named(
+    q: &HashMap<String, String>,
+    name: &str,
+    lang: Lang,
+) -> Result<Option<Date>, ApiError> {
+    q.get(name)
+        .map(|d| {
+            d.parse::<Date>().map_err(|_| {
+                bad_param(
+                    name,
+                    lang,
+                    "日期格式应为 YYYY-MM-DD",
+                    "dates are YYYY-MM-DD",
+                )
+            })
+        })
+        .transpose()
+}
+
+/// Reads the database on a blocking thread, off the async workers; a
+/// failed read is logged as `what` and answered 503.
+async fn read_off_thread<T: Send + 'static>(
+    lang: Lang,
+    what: &'static str,
+    read: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(read)
+        .await
+        .map_err(|_| ApiError::internal(lang))?
+        .map_err(|e| {
+            tracing::error!(error = %e, "{what} failed");
+            ApiError::unavailable(lang)
+        })
+}
+
+/// Longest period one report covers, in days.
+const PERIOD_MAX_DAYS: i32 = 366;
+
+async fn period_report(State(s): State<AppState>, caller: Caller, Params(q): Params) -> Answer {
+    let lang = caller.lang;
+    let today = s.hall.business_day(s.clock.now());
+    let to = date_named(&q, "to", lang)?.unwrap_or(today);
+    let from = date_named(&q, "from", lang)?.unwrap_or_else(|| to.first_of_year());
+    if from > to {
+        return Err(bad_param(
+            "from",
+            lang,
+            "开始日期不能晚于结束日期",
+            "from must not be after to",
+        ));
     }
+    if (to - from).get_days() >= PERIOD_MAX_DAYS {
+        return Err(bad_param(
+            "to",
+            lang,
+            &format!("一次最多统计 {PERIOD_MAX_DAYS} 天"),
+            &format!("one report covers at most {PERIOD_MAX_DAYS} days"),
+        ));
+    }
+    let (hall, path) = (s.hall.clone(), s.db_path.clone());
+    let report = read_off_thread(lang, "period report", move || {
+        reports::period(&hall, &path, from, to, lang)
+    })
+    .await?;
+    Ok(json(StatusCode::OK, &report))
 }
 
 async fn day_report(State(s): State<AppState>, caller: Caller, Params(q): Params) -> Answer {
@@ -1102,14 +1156,10 @@ async fn day_report(State(s): State<AppState>, caller: Caller, Params(q): Params
     let date = date_param(&s, &q, lang)?;
     let (hall, path) = (s.hall.clone(), s.db_path.clone());
     let with_staff = caller.principal.is_admin();
-    let report =
-        tokio::task::spawn_blocking(move || reports::day(&hall, &path, date, lang, with_staff))
-            .await
-            .map_err(|_| ApiError::internal(lang))?
-            .map_err(|e| {
-                tracing::error!(error = %e, "day report failed");
-                ApiError::unavailable(lang)
-            })?;
+    let report = read_off_thread(lang, "day report", move || {
+        reports::day(&hall, &path, date, lang, with_staff)
+    })
+    .await?;
     Ok(json(StatusCode::OK, &report))
 }
 
@@ -1134,15 +1184,10 @@ async fn rankings(
     // The windows' ranking is posted in the hall (公示); the staff's is for
     // the centre's managers.
     let with_staff = caller.as_ref().is_some_and(Principal::is_admin);
-    let ranking = tokio::task::spawn_blocking(move || {
+    let ranking = read_off_thread(lang, "ranking", move || {
         reports::ranking(&hall, &path, month, lang, with_staff)
     })
-    .await
-    .map_err(|_| ApiError::internal(lang))?
-    .map_err(|e| {
-        tracing::error!(error = %e, "ranking failed");
-        ApiError::unavailable(lang)
-    })?;
+    .await?;
     Ok(json(StatusCode::OK, &ranking))
 }
 
@@ -1185,17 +1230,18 @@ async fn audit_trail(State(s): State<AppState>, caller: Caller, Params(q): Param
         .map(|d| reports::day_start(&s.hall, d))
         .map_err(|_| bad_param("date", lang, "日期超出范围", "date out of range"))?;
     let path = s.db_path.clone();
-    let mut entries = tokio::task::spawn_blocking(move || {
+    let mut entries = read_off_thread(lang, "reading the audit trail", move || {
         let conn = crate::store::Store::reader(&path)?;
         // One more than a page, to know whether another follows.
-        crate::store::audit_entries(&conn, from, to, after, limit + 1)
+        Ok(crate::store::audit_entries(
+            &conn,
+            from,
+            to,
+            after,
+            limit + 1,
+        )?)
     })
-    .await
-    .map_err(|_| ApiError::internal(lang))?
-    .map_err(|e| {
-        tracing::error!(error = %e, "reading the audit trail failed");
-        ApiError::unavailable(lang)
-    })?;
+    .await?;
     let next = if entries.len() > limit {
         entries.truncate(limit);
         entries.last().map(|e| e.id)

@@ -186,6 +186,7 @@ fn operations() -> Vec<(&'static str, &'static str, Op)> {
         ("post", "/api/appointments", Op::new("Register an appointment; personal data is masked before it is stored (admin)").auth().body(r("NewAppointment")).answer(201, Some(r("AppointmentView"))).errors(&[404, 409, 503])),
         ("post", "/api/appointments/{code}/check-in", Op::new("Check an appointment in: issues its ticket (kiosk)").auth().answer(201, Some(r("TicketView"))).errors(&[404, 409, 503])),
         ("get", "/api/reports/day", Op::new("A business day's figures from the event log").auth().params(&[("date", "query", "YYYY-MM-DD; today by default")]).answer(200, Some(r("DayReport"))).errors(&[400])),
+        ("get", "/api/reports/period", Op::new("Matters accepted over a period, at windows and online (受理情况统计), per category").auth().params(&[("from", "query", "YYYY-MM-DD; 1 January of `to`'s year by default"), ("to", "query", "YYYY-MM-DD, included; today by default; at most 366 days after `from`")]).answer(200, Some(r("PeriodReport"))).errors(&[400])),
         ("get", "/api/rankings", Op::new("Monthly window ranking (考核排位)").params(&[("month", "query", "YYYY-MM; this month by default")]).answer(200, Some(r("Ranking"))).errors(&[400])),
         ("get", "/api/audit", Op::new("Audit trail of accounts, sessions and devices: logins (also failed), staff created, changed, deleted, windows assigned, passwords reset, devices registered and revoked; never passwords or tokens (admin)").auth().params(&[("date", "query", "YYYY-MM-DD business day; today by default"), ("after", "query", "entry id to continue after (the previous page's `next`)"), ("limit", "query", "entries per page, 1 to 500; 100 by default")]).answer(200, Some(r("AuditPage"))).errors(&[400, 503])),
         ("post", "/api/test/clock", Op::new("Only with --fake-clock: move time forward, then tick (admin)").auth().body(r("ClockRequest")).answer(200, Some(r("ClockAnswer")))),
@@ -438,6 +439,15 @@ fn schemas() -> Value {
             "waiting_cards": int(),
             "staff": list("StaffReport"),
             "bad_ratings": { "type": "array", "items": r("BadRating"), "description": "administrators only: the day's 不满意 and 非常不满意 ratings to follow up" }
+        })),
+        "AcceptedFigures": object(&["category", "name", "accepted", "window", "online", "online_completed"], json!({
+            "category": { "type": "string", "description": "empty on the total line" }, "name": string(),
+            "accepted": int(), "window": int(), "online": int(), "online_completed": int(),
+            "online_completion_pct": nullable(json!({ "type": "number" }))
+        })),
+        "PeriodReport": object(&["from", "to", "total", "categories"], json!({
+            "from": { "type": "string", "format": "date" }, "to": { "type": "string", "format": "date" },
+            "total": r("AcceptedFigures"), "categories": list("AcceptedFigures")
         })),
         "Ranking": object(&["month", "rule", "windows"], json!({ "month": string(), "rule": string(), "windows": list("WindowReport"), "staff": list("StaffReport") })),
         "ClockRequest": object(&[], json!({ "advance_s": int(), "set": time() })),

@@ -193,6 +193,78 @@ fn the_visitor_rates_with_the_ticket_and_a_complaint_reaches_supervisors_only() 
 }
 
 #[test]
+fn the_period_report_counts_matters_at_windows_and_online() {
+    let s = Server::start();
+    let issue = |body: serde_json::Value| s.post(ADMIN, "/api/tickets", body).expect(201);
+    let finish = |window: u32| {
+        s.call(window).unwrap();
+        s.post_empty(ADMIN, &format!("/api/windows/{window}/complete"))
+            .expect(200)
+    };
+    // At the windows: a visit to 不动产登记, and one that goes on to tax
+    // (two matters); online: two applications for tax, one finished.
+    issue(json!({"category": "bdc"}));
+    issue(json!({"category": "bdc", "stops": ["sw"]}));
+    issue(json!({"category": "sw", "channel": "online"}));
+    issue(json!({"category": "sw", "channel": "online"}));
+    finish(7);
+    finish(7);
+    finish(29);
+    finish(29);
+    let r = s
+        .get_as(ADMIN, "/api/reports/period?from=2026-11-25&to=2026-11-25")
+        .expect(200);
+    assert_eq!(r["from"], "2026-11-25");
+    let total = &r["total"];
+    assert_eq!(total["name"], "合计");
+    assert_eq!(total["window"], 3, "{r}");
+    assert_eq!(total["online"], 2);
+    assert_eq!(total["online_completed"], 1);
+    assert_eq!(total["accepted"], 5);
+    assert_eq!(total["online_completion_pct"], 50.0);
+    let line = |id: &str| {
+        r["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["category"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(line("bdc")["window"], 2);
+    assert_eq!(
+        line("bdc")["online_completion_pct"],
+        serde_json::Value::Null
+    );
+    assert_eq!(line("sw")["window"], 1);
+    assert_eq!(line("sw")["online"], 2);
+    assert_eq!(line("tzxm")["accepted"], 0, "every category has its line");
+
+    // By default: from 1 January to today, which holds the same.
+    let year = s.get_as(ADMIN, "/api/reports/period").expect(200);
+    assert_eq!(year["from"], "2026-01-01");
+    assert_eq!(year["total"], r["total"]);
+    // A period before any of it is empty.
+    let before = s
+        .get_as(ADMIN, "/api/reports/period?from=2026-11-01&to=2026-11-24")
+        .expect(200);
+    assert_eq!(before["total"]["accepted"], 0);
+
+    let e = s
+        .get_as(ADMIN, "/api/reports/period?from=2026-11-26&to=2026-11-25")
+        .expect_error(400, "bad_query");
+    assert_eq!(e["error"]["field"], "from");
+    let e = s
+        .get_as(ADMIN, "/api/reports/period?from=2024-01-01&to=2026-11-25")
+        .expect_error(400, "bad_query");
+    assert_eq!(e["error"]["field"], "to");
+    s.get_as(ADMIN, "/api/reports/period?from=yesterday")
+        .expect_error(400, "bad_query");
+    s.get("/api/reports/period")
+        .expect_error(401, "unauthorized");
+}
+
+#[test]
 fn a_multi_stop_visit_moves_on_after_completion() {
     let s = Server::start();
     let t = s

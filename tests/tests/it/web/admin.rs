@@ -212,6 +212,82 @@ async fn admin_manages_staff_and_device_tokens() -> anyhow::Result<()> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_prints_the_matters_accepted_at_windows_and_online() -> anyhow::Result<()> {
+    let web = Web::start()?;
+    web.staff("boss", Role::Admin, &[])?;
+    let admin = web.admin();
+    web.issue("bdc", 2)?;
+    admin.post::<serde_json::Value>(
+        "/api/tickets",
+        &json!({ "category": "sw", "channel": "online" }),
+    )?;
+    for window in [7, 7, 29] {
+        admin.call_next(window)?;
+        admin.window_action(window, "complete")?;
+    }
+
+    let b = web.desktop().await?;
+    b.goto(&web.url("/admin")).await?;
+    log_in(&b, "boss", PASSWORD).await?;
+    b.wait_for("#admin-view").await?;
+    b.click("#tab-reports").await?;
+    // The sentence the centre's own yearly report opens with, from 1 January.
+    b.wait_text(
+        "#period-summary",
+        "2026-01-01至2026-11-25，共受理政务服务事项3件，其中窗口受理办理2件，网上受理1件，已办结1件，办结率为100.00%",
+    )
+    .await?;
+    let total = b.wait_text("#period-table tr.total", "合计").await?;
+    assert!(total.contains("100.00%"), "{total}");
+    let bdc = b.wait_text("#period-table tbody tr", "不动产登记").await?;
+    assert!(bdc.contains('2'), "{bdc}");
+    b.js(
+        "document.querySelector('#period-report').scrollIntoView()",
+        vec![],
+    )
+    .await?;
+    b.screenshot(&shots(), "admin-period").await?;
+
+    // Printed alone, headed with the centre's name and the period.
+    b.js(
+        "window.print = () => { window.printed = (window.printed || 0) + 1; }",
+        vec![],
+    )
+    .await?;
+    b.click("#period-print").await?;
+    b.wait_js(
+        "the print dialog to be asked for",
+        "return window.printed === 1",
+    )
+    .await?;
+    let heading = b
+        .js(
+            "return document.querySelector('.print-root .print-only').textContent",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        heading,
+        "民乐县政务服务中心政务服务事项受理情况统计表（2026-01-01至2026-11-25）"
+    );
+    let pdf = b.print_pdf(&shots(), "admin-period").await?;
+    assert!(std::fs::read(&pdf)?.starts_with(b"%PDF"));
+
+    // Another period: a day before any of it has nothing.
+    b.js(
+        "document.querySelector('#period-from').value = '2026-11-24';
+         document.querySelector('#period-to').value = '2026-11-24'",
+        vec![],
+    )
+    .await?;
+    b.click("#period-load").await?;
+    b.wait_text("#period-summary", "共受理政务服务事项0件")
+        .await?;
+    assert_no_page_errors(&b).await?;
+    b.close().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_reads_the_days_figures_and_the_monthly_ranking() -> anyhow::Result<()> {
     let web = Web::start()?;
     web.staff("wang", Role::Staff, &[7])?;
