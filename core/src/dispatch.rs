@@ -85,7 +85,10 @@
 //! - a time bound beside the count bound (a normal head past its yellow
 //!   card goes before priority tickets): p90 unchanged at 23.08 with green
 //!   2.51 min; with the bound 10 minutes before the yellow card p90 drops
-//!   to 22.08, but green waits 5.97 min.
+//!   to 22.08, but green waits 5.97 min;
+//! - (a hall setting, not a rule) `appointment_early_min = 0`, so that
+//!   appointments go first from their slot rather than 15 minutes before:
+//!   7.37 / 22.80 / 2.11.
 //!
 //! What costs p90 is the rules themselves: green tickets and due
 //! appointments go first and a one-stop or re-activated ticket keeps its
