@@ -312,6 +312,29 @@ impl Browser {
         .await
     }
 
+    /// Replaces the page's print dialog with a counter, so a test can see
+    /// that printing was asked for ([`Browser::wait_printed`]); WebDriver
+    /// prints the page with its print style sheet instead
+    /// ([`Browser::print_pdf`]).
+    pub async fn catch_print(&self) -> anyhow::Result<()> {
+        self.js(
+            "window.print = () => { window.printed = (window.printed || 0) + 1; }",
+            vec![],
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Waits until the page has asked to print `times` times since
+    /// [`Browser::catch_print`].
+    pub async fn wait_printed(&self, times: u32) -> anyhow::Result<()> {
+        self.wait_js(
+            &format!("the print dialog to be asked for ({times})"),
+            &format!("return window.printed === {times}"),
+        )
+        .await
+    }
+
     /// Waits until an element matching `css` is displayed, and returns it.
     pub async fn wait_for(&self, css: &str) -> anyhow::Result<Element> {
         self.wait_until(&format!("`{css}` to be displayed"), || async {

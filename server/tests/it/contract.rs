@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::harness::{ADMIN, Server};
+use crate::harness::{ADMIN, Server, category_line};
 
 #[test]
 fn health_hall_and_openapi_answer() {
@@ -258,15 +258,7 @@ fn queue_shows_waiting_longest_wait_and_windows() {
     s.advance(600);
     s.call(7).unwrap();
     let q = s.get("/api/queue").expect(200);
-    let cat = |id: &str| {
-        q["categories"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["category"] == id)
-            .unwrap()
-            .clone()
-    };
+    let cat = |id: &str| category_line(&q["categories"], id);
     assert_eq!(cat("bdc")["waiting"], 1);
     assert_eq!(cat("bdc")["longest_wait_s"], 600);
     assert_eq!(cat("sw")["waiting"], 1);

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::json;
 
-use crate::harness::{ADMIN, Server};
+use crate::harness::{ADMIN, Server, category_line};
 
 fn seq(number: &str) -> u32 {
     number
@@ -118,13 +118,7 @@ fn a_failed_commit_answers_503_and_memory_never_runs_ahead_of_disk() {
     assert!(!acked.is_empty());
     // The refused ticket is nowhere; the acknowledged ones all are.
     let q = s.queue();
-    let sw = q["categories"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["category"] == "sw")
-        .unwrap()
-        .clone();
+    let sw = category_line(&q["categories"], "sw");
     assert_eq!(sw["waiting"], acked.len(), "memory matches the disk");
     assert_eq!(sw["issued"], acked.len());
     // Still up, still refusing cleanly, reads still fine.

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::harness::{ADMIN, Server};
+use crate::harness::{ADMIN, Server, category_line};
 use crate::stream::{connect, next};
 
 #[test]
@@ -222,15 +222,7 @@ fn the_period_report_counts_matters_at_windows_and_online() {
     assert_eq!(total["online_completed"], 1);
     assert_eq!(total["accepted"], 5);
     assert_eq!(total["online_completion_pct"], 50.0);
-    let line = |id: &str| {
-        r["categories"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["category"] == id)
-            .unwrap()
-            .clone()
-    };
+    let line = |id: &str| category_line(&r["categories"], id);
     assert_eq!(line("bdc")["window"], 2);
     assert_eq!(
         line("bdc")["online_completion_pct"],

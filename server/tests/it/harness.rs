@@ -9,6 +9,18 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+/// The line of `category` in a list of per-category lines (a queue's, a
+/// report's); panics if it has none.
+pub fn category_line(lines: &Value, category: &str) -> Value {
+    lines
+        .as_array()
+        .expect("a list of categories")
+        .iter()
+        .find(|c| c["category"] == category)
+        .unwrap_or_else(|| panic!("no line for {category} in {lines}"))
+        .clone()
+}
+
 /// The administrator token the servers are started with.
 pub const ADMIN: &str = "test-admin-token-0123456789";
 

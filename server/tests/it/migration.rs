@@ -3,7 +3,7 @@
 use std::process::Command;
 use std::sync::Arc;
 
-use crate::harness::{ADMIN, Server};
+use crate::harness::{ADMIN, Server, category_line};
 
 const V1: &str = include_str!("fixtures/v1.sql");
 const V3: &str = include_str!("fixtures/v3.sql");
@@ -40,12 +40,7 @@ fn a_version_1_file_migrates_and_keeps_its_queues() {
     assert_eq!(s.issue("bdc")["number"], "B003");
     assert_eq!(s.issue("sw")["number"], "D002");
     let q = s.queue();
-    let bdc = q["categories"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["category"] == "bdc")
-        .unwrap();
+    let bdc = category_line(&q["categories"], "bdc");
     assert_eq!(bdc["waiting"], 2);
     // Opening it again is a no-op migration.
     let s = s.restart();

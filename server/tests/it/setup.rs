@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 
-use crate::harness::{ADMIN, MORNING, Server};
+use crate::harness::{ADMIN, MORNING, Server, category_line};
 
 /// Runs `lobby-server --db DB create-admin ARGS` with `password` on stdin.
 fn create_admin(db: &Path, args: &[&str], password: &str) -> Output {
@@ -102,11 +102,6 @@ fn a_second_server_on_the_same_database_refuses_to_start() {
     // The first one is unharmed.
     s.issue("bdc");
     let queue = s.queue();
-    let bdc = queue["categories"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["category"] == "bdc")
-        .unwrap();
+    let bdc = category_line(&queue["categories"], "bdc");
     assert_eq!(bdc["waiting"], 1);
 }

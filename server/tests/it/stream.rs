@@ -8,7 +8,7 @@ use serde_json::Value;
 use tungstenite::stream::MaybeTlsStream;
 use tungstenite::{Message, WebSocket};
 
-use crate::harness::{ADMIN, Server};
+use crate::harness::{ADMIN, Server, category_line};
 
 type Socket = WebSocket<MaybeTlsStream<TcpStream>>;
 
@@ -39,13 +39,7 @@ fn snapshot_first_then_events_in_sequence() {
     assert_eq!(snap["kind"], "snapshot");
     let seq = snap["seq"].as_u64().unwrap();
     assert!(seq >= 2, "day_changed and issued came before");
-    let bdc = snap["queue"]["categories"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["category"] == "bdc")
-        .unwrap()
-        .clone();
+    let bdc = category_line(&snap["queue"]["categories"], "bdc");
     assert_eq!(bdc["waiting"], 1);
     let mut staff = connect(&s, &format!("?token={ADMIN}"));
     assert_eq!(next(&mut staff)["seq"], seq);

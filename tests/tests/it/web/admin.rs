@@ -249,17 +249,9 @@ async fn admin_prints_the_matters_accepted_at_windows_and_online() -> anyhow::Re
     b.screenshot(&shots(), "admin-period").await?;
 
     // Printed alone, headed with the centre's name and the period.
-    b.js(
-        "window.print = () => { window.printed = (window.printed || 0) + 1; }",
-        vec![],
-    )
-    .await?;
+    b.catch_print().await?;
     b.click("#period-print").await?;
-    b.wait_js(
-        "the print dialog to be asked for",
-        "return window.printed === 1",
-    )
-    .await?;
+    b.wait_printed(1).await?;
     let heading = b
         .js(
             "return document.querySelector('.print-root .print-only').textContent",

@@ -172,17 +172,9 @@ async fn staff_call_start_complete_transfer_and_pause() -> anyhow::Result<()> {
     // Printing puts the slip alone on paper. The browser's print dialog is
     // replaced so the test can see it was asked for; WebDriver prints the
     // page with the print style sheet instead.
-    b.js(
-        "window.print = () => { window.printed = (window.printed || 0) + 1; }",
-        vec![],
-    )
-    .await?;
+    b.catch_print().await?;
     b.click("#slip-print").await?;
-    b.wait_js(
-        "the print dialog to be asked for",
-        "return window.printed === 1",
-    )
-    .await?;
+    b.wait_printed(1).await?;
     let pdf = b.print_pdf(&shots(), "window-slip").await?;
     let bytes = std::fs::read(&pdf)?;
     assert!(bytes.starts_with(b"%PDF"), "a PDF: {}", pdf.display());
