@@ -271,11 +271,11 @@ pub fn table(r: &Report) -> String {
     );
     let _ = writeln!(
         o,
-        "Erlang C mean wait at the day-average load: pooled {} min, partitioned {} min",
+        "Erlang C mean wait at the day-average load: pooled {} min, partitioned {}",
         opt_minutes(r.erlang_c_pooled_mean_wait_s),
         r.erlang_c_partitioned_mean_wait_s.map_or(
             "∞ (some category's own windows cannot keep up)".into(),
-            minutes
+            |s| format!("{} min", minutes(s))
         )
     );
     let _ = writeln!(o);
