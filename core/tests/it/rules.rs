@@ -85,6 +85,34 @@ fn overflow_goes_first_once_further_behind_its_deadline() {
 }
 
 #[test]
+fn overflow_green_waits_for_its_category_then_goes_first() {
+    // Window 2 serves a, with b as overflow (10 minutes); both warn after 30
+    // minutes. b's green ticket g1 does not go ahead of window 2's own
+    // visitors (09:17: a2, whose deadline 09:38 is before b's 09:40); once
+    // b's oldest ticket is further behind than a's head, window 2 helps b and
+    // calls its green ticket first, then b1.
+    insta::assert_snapshot!(run(
+        small_hall(),
+        "
+        09:00 issue b1 b
+        09:05 issue a1 a
+        09:06 issue g1 b green
+        09:07 call 2
+        09:07 complete 2
+        09:08 issue a2 a
+        09:17 call 2
+        09:17 complete 2
+        09:18 issue a3 a
+        09:19 call 2
+        09:19 complete 2
+        09:20 call 2
+        09:20 complete 2
+        09:21 call 2
+    "
+    ));
+}
+
+#[test]
 fn recall_limit_then_automatic_no_show_and_one_reactivation() {
     insta::assert_snapshot!(run(
         small_hall(),
