@@ -68,7 +68,11 @@
 //! green p90 3.73); waits counted from when a ticket joined its queue
 //! rather than from issue (7.52 / 22.91, and over 40 seeds a worse mean
 //! than FIFO's); that only for overflow heads (worst 2.02 but mean 7.44
-//! and 7.70 over 40 seeds).
+//! and 7.70 over 40 seeds); an overflow category none of whose own windows
+//! is staffed counted as the helping window's own (the lunchtime duty
+//! windows): 7.38 / 23.03 / 2.06, max 58.0 rather than 54.2 and green p90
+//! 3.72 rather than 3.36, so not kept — at lunch the duty windows' own
+//! queues are mostly empty and they help at once anyway.
 //!
 //! # Against the busy-day targets (issue 8), and what did not help
 //!
