@@ -304,10 +304,7 @@ pub(crate) fn choose(
             };
             if let (Some(issued), Some(&p)) = (oldest, pick) {
                 let slack = i64::from(c.warn_wait_min) + i64::from(c.overflow_after_min);
-                let deadline = issued.checked_add(slack.minutes()).unwrap_or(issued);
-                if normal.is_none_or(|n| (deadline, p) < n) {
-                    normal = Some((deadline, p));
-                }
+                earliest(&mut normal, issued, slack, p);
             }
             continue;
         }
@@ -321,12 +318,8 @@ pub(crate) fn choose(
             }
         }
         if let Some(&p) = lanes.normal.first() {
-            let slack = i64::from(c.warn_wait_min).minutes();
             let issued = tickets.ticket(p).issued_at;
-            let deadline = issued.checked_add(slack).unwrap_or(issued);
-            if normal.is_none_or(|n| (deadline, p) < n) {
-                normal = Some((deadline, p));
-            }
+            earliest(&mut normal, issued, i64::from(c.warn_wait_min), p);
         }
     }
 
@@ -348,5 +341,14 @@ pub(crate) fn choose(
             priority: false,
         }),
         (None, None) => None,
+    }
+}
+
+/// Keeps in `best` the earlier of it and the deadline `slack_min` minutes
+/// after `issued` for the ticket at place `p`.
+fn earliest(best: &mut Option<(Timestamp, u64)>, issued: Timestamp, slack_min: i64, p: u64) {
+    let deadline = issued.checked_add(slack_min.minutes()).unwrap_or(issued);
+    if best.is_none_or(|b| (deadline, p) < b) {
+        *best = Some((deadline, p));
     }
 }
