@@ -148,10 +148,10 @@ pub struct TicketView {
 }
 
 impl TicketView {
-    /// Builds the view of a ticket held by `lobby`, in `lang`.
-    pub fn of(lobby: &Lobby, ticket: &Ticket, lang: Lang) -> TicketView {
+    /// Builds the view of a ticket held by `lobby` at `now`, in `lang`.
+    pub fn of(lobby: &Lobby, ticket: &Ticket, now: Timestamp, lang: Lang) -> TicketView {
         let hall = lobby.hall();
-        let estimate = lobby.estimate(&ticket.id).unwrap_or_default();
+        let estimate = lobby.estimate(&ticket.id, now).unwrap_or_default();
         TicketView::with_estimate(hall, ticket, estimate.ahead, estimate.wait_s, lang)
     }
 

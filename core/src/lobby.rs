@@ -298,14 +298,14 @@ impl Lobby {
                     waiting: lanes.len() as u32,
                     green: lanes.green.len() as u32,
                     longest_wait_s: u32::try_from(longest).unwrap_or(u32::MAX),
-                    estimated_wait_s: self.estimate_new(ci, false).wait_s,
+                    estimated_wait_s: self.estimate_new(now, ci, false).wait_s,
                 }
             })
             .collect()
     }
 
-    /// People ahead of a waiting ticket and its estimated wait now.
-    pub fn estimate(&self, id: &TicketId) -> Option<Estimate> {
+    /// People ahead of a waiting ticket and its estimated wait at `now`.
+    pub fn estimate(&self, id: &TicketId, now: Timestamp) -> Option<Estimate> {
         let t = self.ticket(id)?;
         if t.status != Status::Waiting {
             return Some(Estimate::default());
@@ -326,11 +326,11 @@ impl Lobby {
             ahead,
             wait_s: self
                 .stats
-                .wait_s(&self.hall, &self.queues, &self.windows, ci, ahead),
+                .wait_s(&self.hall, &self.queues, &self.windows, now, ci, ahead),
         })
     }
 
-    fn estimate_new(&self, ci: usize, green: bool) -> Estimate {
+    fn estimate_new(&self, now: Timestamp, ci: usize, green: bool) -> Estimate {
         let lanes = &self.queues.lanes[ci];
         let ahead = if green {
             lanes.green.len()
@@ -341,7 +341,7 @@ impl Lobby {
             ahead,
             wait_s: self
                 .stats
-                .wait_s(&self.hall, &self.queues, &self.windows, ci, ahead),
+                .wait_s(&self.hall, &self.queues, &self.windows, now, ci, ahead),
         }
     }
 
@@ -727,7 +727,7 @@ impl Lobby {
         let appointment = issue
             .appointment
             .filter(|a| a.slot_end.checked_add(late).is_ok_and(|end| now <= end));
-        let estimate = self.estimate_new(ci, issue.priority.is_green());
+        let estimate = self.estimate_new(now, ci, issue.priority.is_green());
         let ticket = Ticket {
             id: issue.id,
             number: TicketNumber {

@@ -99,7 +99,7 @@ pub fn ticket_view(hall: &Hall) -> Result<TicketView, SampleError> {
     run(&mut lobby, Command::Issue(issue))?;
     // Issued just above; the lobby holds it.
     let ticket = lobby.ticket(&"q7Vn3KpX9bTz".into()).unwrap();
-    Ok(TicketView::of(&lobby, ticket, Lang::Zh))
+    Ok(TicketView::of(&lobby, ticket, now, Lang::Zh))
 }
 
 /// The sample ticket, ready to render.

@@ -726,7 +726,7 @@ impl Engine {
                 // the queue ahead of it one by one.
                 TicketView::with_estimate(&self.hall, t, t.estimate.ahead, t.estimate.wait_s, lang)
             } else {
-                TicketView::of(&self.lobby, t, lang)
+                TicketView::of(&self.lobby, t, now, lang)
             }
         });
         let window = window.and_then(|n| self.window_view(n));
@@ -1164,7 +1164,7 @@ impl Engine {
         match request {
             Request::Ticket { id, lang, reply } => {
                 let answer = match self.lobby.ticket(&id) {
-                    Some(t) => Ok(TicketView::of(&self.lobby, t, lang)),
+                    Some(t) => Ok(TicketView::of(&self.lobby, t, now, lang)),
                     None => match self.store.ticket(id.as_str()) {
                         Ok(Some(t)) => Ok(self.stored_view(&t, lang)),
                         Ok(None) => Err(unknown_ticket(&id, lang, &self.hall)),
@@ -1188,7 +1188,7 @@ impl Engine {
                 lang,
                 reply,
             } => {
-                let _ = reply.send(self.waiting(window, lang));
+                let _ = reply.send(self.waiting(window, now, lang));
             }
             Request::Window {
                 window,
@@ -1233,7 +1233,12 @@ impl Engine {
 
     /// Tickets a window could call: those transferred to it, then its
     /// categories' queues, primary first.
-    fn waiting(&self, window: WindowNo, lang: Lang) -> Result<Vec<TicketView>, ApiError> {
+    fn waiting(
+        &self,
+        window: WindowNo,
+        now: Timestamp,
+        lang: Lang,
+    ) -> Result<Vec<TicketView>, ApiError> {
         let Some(w) = self.hall.window(window) else {
             return Err(ApiError::rejected(
                 &lobby_core::Rejected::UnknownWindow { window },
@@ -1253,7 +1258,7 @@ impl Engine {
                 break;
             }
             if seen.insert(t.id.clone()) {
-                out.push(TicketView::of(&self.lobby, t, lang));
+                out.push(TicketView::of(&self.lobby, t, now, lang));
             }
         }
         Ok(out)

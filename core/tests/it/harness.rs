@@ -113,9 +113,14 @@ kind = "approval"
 
 /// The small hall.
 pub fn small_hall() -> Arc<Hall> {
+    hall_of(SMALL)
+}
+
+/// A hall from configuration text (a variant of [`SMALL`]).
+pub fn hall_of(text: &str) -> Arc<Hall> {
     let main = SourceFile {
         name: "small.toml".into(),
-        text: SMALL.into(),
+        text: text.into(),
     };
     Arc::new(config::parse(&[main]).unwrap_or_else(|e| panic!("{e}")))
 }
@@ -149,7 +154,7 @@ pub fn run_on(lobby: &mut Lobby, script: &str) -> String {
         let words: Vec<&str> = words.collect();
         if words[0] == "expect" {
             let id = TicketId::from(words[1]);
-            let e = lobby.estimate(&id).expect("known ticket");
+            let e = lobby.estimate(&id, now).expect("known ticket");
             out.push_str(&format!(
                 "{first}   {} ahead {} wait {}s\n",
                 words[1], e.ahead, e.wait_s

@@ -1,6 +1,6 @@
 //! The ticket lifecycle and dispatch rules, as transcripts of a day.
 
-use crate::harness::{run, small_hall};
+use crate::harness::{SMALL, hall_of, run, small_hall};
 
 #[test]
 fn issue_numbers_per_category_and_call_in_order() {
@@ -327,6 +327,27 @@ fn appointments_are_called_when_their_slot_comes() {
         09:02 call 1
         09:02 complete 1
         09:20 call 1
+    "
+    ));
+}
+
+#[test]
+fn estimates_before_opening_count_from_the_opening() {
+    // Kiosks issue from 08:30; the hall opens at 09:00 with windows 1 and 2
+    // serving a. The first two are called at the opening, the third waits
+    // for half a service after it.
+    let early = SMALL.replace("issue_before_open_min = 0", "issue_before_open_min = 30");
+    insta::assert_snapshot!(run(
+        hall_of(&early),
+        "
+        08:40 issue t1 a
+        08:40 issue t2 a
+        08:40 issue t3 a
+        08:50 expect t1
+        08:50 expect t3
+        09:00 open 1
+        09:00 open 2
+        09:00 expect t3
     "
     ));
 }
