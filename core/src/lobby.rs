@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::command::{CardReason, Command, Event, EventKind, Issue, Rejected, TransferTarget};
 use crate::dispatch::{self, Queues, Slot, TicketLookup};
-use crate::estimate::ServiceStats;
+use crate::estimate::{Position, ServiceStats};
 use crate::hall::{Hall, Opening};
 use crate::ids::{CategoryId, SiteId, TicketId, WindowNo};
 use crate::ticket::{Channel, Estimate, Priority, Status, Ticket, TicketNumber};
@@ -324,9 +324,17 @@ impl Lobby {
         let ci = self.hall.category_index(&t.category)?;
         Some(Estimate {
             ahead,
-            wait_s: self
-                .stats
-                .wait_s(&self.hall, &self.queues, &self.windows, now, ci, ahead),
+            wait_s: self.stats.wait_s(
+                &self.hall,
+                &self.queues,
+                &self.windows,
+                now,
+                Position {
+                    category: ci,
+                    green: t.priority.is_green(),
+                    ahead,
+                },
+            ),
         })
     }
 
@@ -339,9 +347,17 @@ impl Lobby {
         } as u32;
         Estimate {
             ahead,
-            wait_s: self
-                .stats
-                .wait_s(&self.hall, &self.queues, &self.windows, now, ci, ahead),
+            wait_s: self.stats.wait_s(
+                &self.hall,
+                &self.queues,
+                &self.windows,
+                now,
+                Position {
+                    category: ci,
+                    green,
+                    ahead,
+                },
+            ),
         }
     }
 
@@ -984,7 +1000,7 @@ impl Lobby {
                     }
                 }
                 self.next_place = self.next_place.max(t.place + 1);
-                self.enqueue(t);
+                self.join(t, at);
             }
             EventKind::Called { ticket, window, .. } => {
                 let Some(t) = self.dequeue(ticket) else {
@@ -1208,6 +1224,24 @@ impl Lobby {
     }
 
     /// Stores a ticket and, if it waits, queues it.
+    /// Queues a new or returning ticket at `at`, noting for the estimates
+    /// whether it goes ahead of normal tickets already waiting there.
+    fn join(&mut self, t: Ticket, at: Timestamp) {
+        if t.status == Status::Waiting
+            && let Slot::Category(ci) = self.slot_of(&t)
+        {
+            let normal = &self.queues.lanes[ci].normal;
+            let passes = match normal.last() {
+                None => false,
+                Some(&newest) => t.priority.is_green() || t.place < newest,
+            };
+            if passes {
+                self.stats.record_joined_ahead(ci, at);
+            }
+        }
+        self.enqueue(t);
+    }
+
     fn enqueue(&mut self, t: Ticket) {
         if t.status == Status::Waiting {
             let slot = self.slot_of(&t);
@@ -1244,7 +1278,7 @@ impl Lobby {
         t.recalls = 0;
         t.queued_at = at;
         t.warned = false;
-        self.enqueue(t);
+        self.join(t, at);
     }
 
     /// Checks the internal indexes against the tickets; for tests.

@@ -353,6 +353,32 @@ fn estimates_before_opening_count_from_the_opening() {
 }
 
 #[test]
+fn estimates_count_tickets_that_will_join_ahead() {
+    // Window 1 serves a, window 3 serves b. A green ticket and a one-stop
+    // visitor moving on from b both go ahead of the normal tickets waiting
+    // for a; after each, a new normal ticket is told a longer wait than
+    // the people ahead alone would give (n3: 2.5 × 600 s = 1500 s; n4:
+    // 4.5 × 600 s = 2700 s), and so is n2, already waiting.
+    insta::assert_snapshot!(run(
+        small_hall(),
+        "
+        09:00 open 1
+        09:00 open 3
+        09:00 issue m1 b stops=a
+        09:00 call 3
+        09:00 issue n1 a
+        09:00 call 1
+        09:00 issue n2 a
+        09:01 issue g1 a green
+        09:01 issue n3 a
+        09:01 expect n2
+        09:05 complete 3
+        09:05 issue n4 a
+    "
+    ));
+}
+
+#[test]
 fn estimates_follow_people_ahead_and_service_times() {
     insta::assert_snapshot!(run(
         small_hall(),
