@@ -17,6 +17,13 @@
 //!   in `lobby-sim`, seeds 1–20: the median error of tickets issued before
 //!   the opening falls from 89% to 1%, and the day's from 14.8% to 12.3%
 //!   (every seed under 20%, the worst 18.4%).
+//! - **When none of a category's windows is staffed** during an extended
+//!   session (the lunchtime or Saturday duty windows) or between sessions,
+//!   the wait likewise runs from the next regular session, with the
+//!   category's own windows free then: a guide-desk ticket at 12:10 for a
+//!   category without a duty window is told it waits until 14:30, not half
+//!   a service. (`lobby-sim` sends those visitors back for the afternoon
+//!   instead, so its figures do not show this.)
 //! - **Tickets that will join ahead.** A normal ticket is passed by green
 //!   tickets issued after it and by tickets that keep an earlier place when
 //!   they join its queue: one-stop visitors moving on from their first
@@ -159,58 +166,31 @@ impl ServiceStats {
         position: Position,
     ) -> u32 {
         let ci = position.category;
-        let work = |c: usize| queues.lanes[c].len() as f64 * self.mean_s(c);
         let category = &hall.categories[ci];
-        let until_open = hall
-            .sessions_on(&category.site, hall.business_day(now))
-            .first()
-            .map_or(0.0, |(_, start, _)| {
-                start.duration_since(now).as_secs_f64().max(0.0)
-            });
-        let category = &category.id;
-        let any_open = windows.iter().any(|w| w.open);
-        let mut capacity = 0.0;
-        let mut idle = 0.0;
-        for (wi, w) in hall.windows.iter().enumerate() {
-            let ws = &windows[wi];
-            let Some(k) = w.categories.iter().position(|c| c == category) else {
-                continue;
-            };
-            let staffed = if any_open {
-                ws.open && ws.paused.is_none()
-            } else {
-                k < w.primary
-            };
-            if !staffed {
-                continue;
-            }
-            let primary: Vec<usize> = w
-                .primary()
+        let sessions = hall.sessions_on(&category.site, hall.business_day(now));
+        let until = |start: Timestamp| start.duration_since(now).as_secs_f64().max(0.0);
+        let counted = if windows.iter().any(|w| w.open) {
+            Counted::Staffed
+        } else {
+            Counted::Configured
+        };
+        let mut until_open = sessions.first().map_or(0.0, |(_, start, _)| until(*start));
+        let (mut capacity, mut idle) =
+            self.capacity(hall, queues, windows, ci, counted, until_open > 0.0);
+        if capacity <= 0.0 {
+            // None of its windows is staffed. At lunch or on Saturday duty
+            // (an extended session), or between sessions, they are back at
+            // the next regular session.
+            let regular_now = sessions
                 .iter()
-                .filter_map(|c| hall.category_index(c))
-                .collect();
-            let primary_work: f64 = primary.iter().map(|&c| work(c)).sum();
-            let share = if k < w.primary {
-                // Count this ticket's own work so an empty queue still gets
-                // a share.
-                let own = work(ci) + self.mean_s(ci);
-                own / (primary_work - work(ci) + own)
-            } else if primary_work == 0.0 {
-                let all: f64 = w
-                    .categories
-                    .iter()
-                    .filter_map(|c| hall.category_index(c))
-                    .map(work)
-                    .sum();
-                let own = work(ci) + self.mean_s(ci);
-                own / (all - work(ci) + own)
-            } else {
-                0.0
-            };
-            capacity += share;
-            // Before the opening every window starts free.
-            if (any_open && ws.current.is_none()) || until_open > 0.0 {
-                idle += share;
+                .any(|(s, start, end)| !s.extended && *start <= now && now < *end);
+            let next = sessions
+                .iter()
+                .find(|(s, start, _)| !s.extended && *start > now);
+            if let (false, Some((_, start, _))) = (regular_now, next) {
+                until_open = until(*start);
+                (capacity, idle) =
+                    self.capacity(hall, queues, windows, ci, Counted::Configured, true);
             }
         }
         if capacity <= 0.0 {
@@ -229,4 +209,76 @@ impl ServiceStats {
         let wait = until_open + queue / (1.0 - joined_ahead);
         wait.min(f64::from(u32::MAX)) as u32
     }
+
+    /// The window capacity serving category `ci`, and how much of it is free
+    /// now: a share of each counted window (see the module docs). With
+    /// `all_free`, every counted window is free (at an opening).
+    fn capacity(
+        &self,
+        hall: &Hall,
+        queues: &Queues,
+        windows: &[WindowState],
+        ci: usize,
+        counted: Counted,
+        all_free: bool,
+    ) -> (f64, f64) {
+        let work = |c: usize| queues.lanes[c].len() as f64 * self.mean_s(c);
+        let category = &hall.categories[ci].id;
+        let mut capacity = 0.0;
+        let mut idle = 0.0;
+        for (wi, w) in hall.windows.iter().enumerate() {
+            let ws = &windows[wi];
+            let Some(k) = w.categories.iter().position(|c| c == category) else {
+                continue;
+            };
+            let staffed = match counted {
+                Counted::Staffed => ws.open && ws.paused.is_none(),
+                Counted::Configured => k < w.primary,
+            };
+            if !staffed {
+                continue;
+            }
+            let primary_work: f64 = w
+                .primary()
+                .iter()
+                .filter_map(|c| hall.category_index(c))
+                .map(work)
+                .sum();
+            let share = if k < w.primary {
+                // Count this ticket's own work so an empty queue still gets
+                // a share.
+                let own = work(ci) + self.mean_s(ci);
+                own / (primary_work - work(ci) + own)
+            } else if primary_work == 0.0 {
+                let all: f64 = w
+                    .categories
+                    .iter()
+                    .filter_map(|c| hall.category_index(c))
+                    .map(work)
+                    .sum();
+                let own = work(ci) + self.mean_s(ci);
+                own / (all - work(ci) + own)
+            } else {
+                0.0
+            };
+            capacity += share;
+            let free = match counted {
+                Counted::Staffed => ws.current.is_none(),
+                Counted::Configured => false,
+            };
+            if free || all_free {
+                idle += share;
+            }
+        }
+        (capacity, idle)
+    }
+}
+
+/// Which windows an estimate counts on.
+#[derive(Debug, Clone, Copy)]
+enum Counted {
+    /// The open, unpaused windows.
+    Staffed,
+    /// The windows configured for the category as primary (none is open).
+    Configured,
 }

@@ -353,6 +353,33 @@ fn estimates_before_opening_count_from_the_opening() {
 }
 
 #[test]
+fn estimates_at_lunch_wait_for_the_afternoon_where_no_window_serves() {
+    // A lunchtime duty session (guide desk only) where window 3 stays for
+    // b and nobody serves a: a ticket for a waits for the afternoon
+    // session at 14:00, one for b is served at once.
+    let lunch = SMALL.replace(
+        "[[sessions]]\nname = \"下午\"",
+        "[[sessions]]\nname = \"午间\"\ndays = [\"mon-fri\"]\nstart = \"12:00\"\n\
+         end = \"14:00\"\nissuing = \"guide_desk\"\nextended = true\n\n\
+         [[sessions]]\nname = \"下午\"",
+    );
+    assert_ne!(lunch, SMALL, "the lunch session is in the variant");
+    insta::assert_snapshot!(run(
+        hall_of(&lunch),
+        "
+        09:00 open 1
+        09:00 open 3
+        12:00 close 1
+        12:10 issue l1 a desk
+        12:10 issue l2 b desk
+        13:00 expect l1
+        14:00 open 1
+        14:00 expect l1
+    "
+    ));
+}
+
+#[test]
 fn estimates_count_tickets_that_will_join_ahead() {
     // Window 1 serves a, window 3 serves b. A green ticket and a one-stop
     // visitor moving on from b both go ahead of the normal tickets waiting
