@@ -72,7 +72,12 @@
 //! is staffed counted as the helping window's own (the lunchtime duty
 //! windows): 7.38 / 23.03 / 2.06, max 58.0 rather than 54.2 and green p90
 //! 3.72 rather than 3.36, so not kept — at lunch the duty windows' own
-//! queues are mostly empty and they help at once anyway.
+//! queues are mostly empty and they help at once anyway. Measured after
+//! it: an overflow category's green ticket eligible as priority at a
+//! helping window once it has waited 1, 2, 3 or 5 minutes (green mean
+//! 1.52 / 1.57 / 1.59 / 1.60 min, but mean 7.48 / 7.43 / 7.42 / 7.39, p90
+//! 23.48 / 23.34 / 23.31 / 23.21 and worst category 2.22 / 2.13 / 2.07 /
+//! 2.05), so not kept either.
 //!
 //! # Against the busy-day targets (issue 8), and what did not help
 //!
