@@ -322,20 +322,14 @@ impl Lobby {
             }
         } as u32;
         let ci = self.hall.category_index(&t.category)?;
-        Some(Estimate {
-            ahead,
-            wait_s: self.stats.wait_s(
-                &self.hall,
-                &self.queues,
-                &self.windows,
-                now,
-                Position {
-                    category: ci,
-                    green: t.priority.is_green(),
-                    ahead,
-                },
-            ),
-        })
+        Some(self.estimate_at(
+            now,
+            Position {
+                category: ci,
+                green: t.priority.is_green(),
+                ahead,
+            },
+        ))
     }
 
     fn estimate_new(&self, now: Timestamp, ci: usize, green: bool) -> Estimate {
@@ -345,19 +339,22 @@ impl Lobby {
         } else {
             lanes.len()
         } as u32;
+        self.estimate_at(
+            now,
+            Position {
+                category: ci,
+                green,
+                ahead,
+            },
+        )
+    }
+
+    fn estimate_at(&self, now: Timestamp, position: Position) -> Estimate {
         Estimate {
-            ahead,
-            wait_s: self.stats.wait_s(
-                &self.hall,
-                &self.queues,
-                &self.windows,
-                now,
-                Position {
-                    category: ci,
-                    green,
-                    ahead,
-                },
-            ),
+            ahead: position.ahead,
+            wait_s: self
+                .stats
+                .wait_s(&self.hall, &self.queues, &self.windows, now, position),
         }
     }
 
