@@ -203,11 +203,15 @@ fn wait_text(ahead: u32, wait_s: u32, lang: Lang) -> String {
         (Lang::En, m) if m < 60 => format!("{m} min"),
         (Lang::En, m) => format!("{} h {} min", m / 60, m % 60),
     };
-    match (lang, ahead) {
-        (Lang::Zh, 0) => "前面没有人在等候，请留意叫号".into(),
-        (Lang::Zh, n) => format!("前面还有 {n} 人，预计等候约 {time}"),
-        (Lang::En, 0) => "Nobody ahead of you: watch for your call".into(),
-        (Lang::En, n) => format!("{n} ahead of you, about {time} to wait"),
+    // Nobody ahead can still mean a wait: every window busy, or the hall
+    // not yet open (a ticket taken at 08:05 for an 08:30 opening).
+    match (lang, ahead, minutes) {
+        (Lang::Zh, 0, 0) => "前面没有人在等候，请留意叫号".into(),
+        (Lang::Zh, 0, _) => format!("前面没有人在等候，预计等候约 {time}"),
+        (Lang::Zh, n, _) => format!("前面还有 {n} 人，预计等候约 {time}"),
+        (Lang::En, 0, 0) => "Nobody ahead of you: watch for your call".into(),
+        (Lang::En, 0, _) => format!("Nobody ahead of you, about {time} to wait"),
+        (Lang::En, n, _) => format!("{n} ahead of you, about {time} to wait"),
     }
 }
 
@@ -412,6 +416,14 @@ mod tests {
     #[test]
     fn waits_read_naturally() {
         assert_eq!(wait_text(0, 0, Lang::Zh), "前面没有人在等候，请留意叫号");
+        assert_eq!(
+            wait_text(0, 1500, Lang::Zh),
+            "前面没有人在等候，预计等候约 25 分钟"
+        );
+        assert_eq!(
+            wait_text(0, 1500, Lang::En),
+            "Nobody ahead of you, about 25 min to wait"
+        );
         assert_eq!(
             wait_text(3, 301, Lang::Zh),
             "前面还有 3 人，预计等候约 6 分钟"
