@@ -194,7 +194,9 @@ fn fitting_size(text: &str, dots: u32, max: u8) -> u8 {
         .unwrap_or(1)
 }
 
-fn wait_text(ahead: u32, wait_s: u32, lang: Lang) -> String {
+/// People ahead and the estimated wait, as the ticket (and the kiosk's
+/// ticket screen) words them.
+pub fn wait_text(ahead: u32, wait_s: u32, lang: Lang) -> String {
     let minutes = wait_s.div_ceil(60);
     let time = match (lang, minutes) {
         (Lang::Zh, m) if m < 60 => format!("{m} 分钟"),

@@ -174,8 +174,3 @@ pub fn grid(columns: u16) -> Node {
         ..default()
     }
 }
-
-/// Minutes for a wait in seconds, rounded up ("约 15 分钟").
-pub fn minutes(wait_s: u32) -> u32 {
-    wait_s.div_ceil(60)
-}

@@ -7,7 +7,7 @@ use bevy::prelude::*;
 use lobby_core::Lang;
 use lobby_core::api::Lane;
 
-use super::{Canvas, add_builder, footer, header, minutes};
+use super::{Canvas, add_builder, footer, header};
 use crate::flow::{FlowConfig, PrintState, Screen, Visit};
 use crate::hall::Board;
 use crate::printing::PrinterHealth;
@@ -69,18 +69,7 @@ fn build_ticket(
     if t.assisted {
         what = format!("{what} · {}", lang.t("帮办代办", "assisted"));
     }
-    let wait = match lang.0 {
-        Lang::Zh => format!(
-            "前面还有 {} 人，预计等候约 {} 分钟",
-            t.ahead,
-            minutes(t.estimated_wait_s)
-        ),
-        Lang::En => format!(
-            "{} ahead of you, about {} min",
-            t.ahead,
-            minutes(t.estimated_wait_s)
-        ),
-    };
+    let wait = lobby_printer::render::wait_text(t.ahead, t.estimated_wait_s, lang.0);
     let area = (!t.area.is_empty()).then(|| match lang.0 {
         Lang::Zh => format!("请到 {} 附近等候叫号", t.area),
         Lang::En => format!("Please wait near {}", t.area),
