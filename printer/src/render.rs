@@ -417,22 +417,25 @@ mod tests {
 
     #[test]
     fn waits_read_naturally() {
-        assert_eq!(wait_text(0, 0, Lang::Zh), "前面没有人在等候，请留意叫号");
-        assert_eq!(
-            wait_text(0, 1500, Lang::Zh),
-            "前面没有人在等候，预计等候约 25 分钟"
-        );
-        assert_eq!(
-            wait_text(0, 1500, Lang::En),
-            "Nobody ahead of you, about 25 min to wait"
-        );
-        assert_eq!(
-            wait_text(3, 301, Lang::Zh),
-            "前面还有 3 人，预计等候约 6 分钟"
-        );
-        assert_eq!(
-            wait_text(30, 4500, Lang::Zh),
-            "前面还有 30 人，预计等候约 1 小时 15 分钟"
-        );
+        let cases = [
+            (0, 0, Lang::Zh, "前面没有人在等候，请留意叫号"),
+            (0, 1500, Lang::Zh, "前面没有人在等候，预计等候约 25 分钟"),
+            (
+                0,
+                1500,
+                Lang::En,
+                "Nobody ahead of you, about 25 min to wait",
+            ),
+            (3, 301, Lang::Zh, "前面还有 3 人，预计等候约 6 分钟"),
+            (
+                30,
+                4500,
+                Lang::Zh,
+                "前面还有 30 人，预计等候约 1 小时 15 分钟",
+            ),
+        ];
+        for (ahead, wait_s, lang, text) in cases {
+            assert_eq!(wait_text(ahead, wait_s, lang), text);
+        }
     }
 }
