@@ -1220,9 +1220,9 @@ impl Lobby {
         Some(&mut self.windows[wi])
     }
 
-    /// Stores a ticket and, if it waits, queues it.
-    /// Queues a new or returning ticket at `at`, noting for the estimates
-    /// whether it goes ahead of normal tickets already waiting there.
+    /// Stores a new or returning ticket at `at` and, if it waits, queues
+    /// it, noting for the estimates whether it goes ahead of normal tickets
+    /// already waiting there.
     fn join(&mut self, t: Ticket, at: Timestamp) {
         if t.status == Status::Waiting
             && let Slot::Category(ci) = self.slot_of(&t)
@@ -1239,6 +1239,7 @@ impl Lobby {
         self.enqueue(t);
     }
 
+    /// Stores a ticket and, if it waits, queues it.
     fn enqueue(&mut self, t: Ticket) {
         if t.status == Status::Waiting {
             let slot = self.slot_of(&t);
