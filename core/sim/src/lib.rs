@@ -113,6 +113,12 @@ pub fn simulate(
         .filter(|(_, c)| scenario.categories.iter().any(|m| m.id == c.id))
         .map(|(i, _)| i)
         .collect();
+    let opens_s = scenario
+        .staffing
+        .iter()
+        .map(|s| scenario::seconds_of(s.from))
+        .min()
+        .unwrap_or(0);
     let issued = days.first().map(|d| d.issued.clone()).unwrap_or_default();
     let load = Load::of(hall, scenario, &clock, &visitors, &issued)?;
     let report = Report {
@@ -130,7 +136,7 @@ pub fn simulate(
         load: load.categories,
         policies: days
             .iter()
-            .map(|d| report::summarise(hall, &categories, d))
+            .map(|d| report::summarise(hall, &categories, opens_s, d))
             .collect(),
     };
     Ok(Simulation {
