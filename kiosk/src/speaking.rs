@@ -32,18 +32,22 @@ pub struct Prompt {
 }
 
 /// What the kiosk says when a ticket is issued: "您的号码是 B 零二三，前面还有
-/// 4 人，请留意叫号。"
+/// 四 人，预计等候约 十一 分钟，请取好号票，留意叫号。" The wait is said as
+/// the ticket prints it, also when nobody is ahead (before the opening,
+/// or with every window busy), and left out when there is none.
 pub fn issued(ticket: &TicketView, lang: Lang) -> String {
     let n = &ticket.number;
+    let wait = spoken_wait(ticket.estimated_wait_s, lang);
     match lang {
         Lang::Zh => {
             let ahead = if ticket.ahead == 0 {
                 "前面没有人在等".to_owned()
             } else {
-                format!("前面还有 {} 人", lobby_voice::cardinal(ticket.ahead))
+                format!("前面还有 {} 人", amount(ticket.ahead))
             };
+            let wait = wait.map(|w| format!("，{w}")).unwrap_or_default();
             format!(
-                "您的号码是 {} {}，{ahead}，请取好号票，留意叫号。",
+                "您的号码是 {} {}，{ahead}{wait}，请取好号票，留意叫号。",
                 n.prefix,
                 digits(n.seq)
             )
@@ -54,12 +58,52 @@ pub fn issued(ticket: &TicketView, lang: Lang) -> String {
                 1 => "One person is ahead of you".to_owned(),
                 k => format!("{k} people are ahead of you"),
             };
+            let wait = wait.map(|w| format!(", {w}")).unwrap_or_default();
             format!(
-                "Your number is {} {:03}. {ahead}. Please take your ticket and listen for your number.",
+                "Your number is {} {:03}. {ahead}{wait}. Please take your ticket and listen for your number.",
                 n.prefix, n.seq
             )
         }
     }
+}
+
+/// A count said before a measure word: 两 for two (两人, 两分钟), the
+/// cardinal otherwise.
+fn amount(n: u32) -> String {
+    if n == 2 {
+        "两".to_owned()
+    } else {
+        lobby_voice::cardinal(n)
+    }
+}
+
+/// The estimated wait as said aloud, rounded up to the minute as the
+/// ticket prints it; `None` when there is no wait.
+fn spoken_wait(wait_s: u32, lang: Lang) -> Option<String> {
+    let m = wait_s.div_ceil(60);
+    if m == 0 {
+        return None;
+    }
+    let (h, r) = (m / 60, m % 60);
+    Some(match lang {
+        Lang::Zh if h == 0 => format!("预计等候约 {} 分钟", amount(m)),
+        Lang::Zh if r == 0 => format!("预计等候约 {} 小时", amount(h)),
+        Lang::Zh => format!("预计等候约 {} 小时 {} 分钟", amount(h), amount(r)),
+        Lang::En => {
+            let unit =
+                |k: u32, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
+            let time = match (h, r) {
+                (0, r) => unit(r, "minute", "minutes"),
+                (h, 0) => unit(h, "hour", "hours"),
+                (h, r) => format!(
+                    "{} {}",
+                    unit(h, "hour", "hours"),
+                    unit(r, "minute", "minutes")
+                ),
+            };
+            format!("about {time} to wait")
+        }
+    })
 }
 
 /// What the kiosk says when the ticket did not print.

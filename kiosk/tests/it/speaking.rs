@@ -22,7 +22,9 @@ fn the_number_and_the_people_ahead_are_said_in_the_language_on_screen() {
     assert_eq!(
         said,
         [Prompt {
-            text: "您的号码是 B 零二三，前面还有 四 人，请取好号票，留意叫号。".into(),
+            text:
+                "您的号码是 B 零二三，前面还有 四 人，预计等候约 十一 分钟，请取好号票，留意叫号。"
+                    .into(),
             lang: Lang::Zh,
         }]
     );
@@ -43,11 +45,65 @@ fn the_number_and_the_people_ahead_are_said_in_the_language_on_screen() {
     assert_eq!(said.len(), 1, "{said:?}");
     assert_eq!(said[0].lang, Lang::En);
     assert!(
-        said[0]
-            .text
-            .starts_with("Your number is D 007. 4 people are ahead of you."),
+        said[0].text.starts_with(
+            "Your number is D 007. 4 people are ahead of you, about 11 minutes to wait."
+        ),
         "{said:?}"
     );
+}
+
+#[test]
+fn the_wait_is_said_as_the_ticket_prints_it() {
+    // (people ahead, estimated wait in seconds, language, what is said
+    // between the number and "please take your ticket").
+    let cases = [
+        (0, 0, Lang::Zh, "前面没有人在等，请取好号票"),
+        // Before the opening: nobody ahead, yet a wait.
+        (
+            0,
+            1500,
+            Lang::Zh,
+            "前面没有人在等，预计等候约 二十五 分钟，请取好号票",
+        ),
+        (
+            2,
+            90,
+            Lang::Zh,
+            "前面还有 两 人，预计等候约 两 分钟，请取好号票",
+        ),
+        (
+            12,
+            3600,
+            Lang::Zh,
+            "前面还有 十二 人，预计等候约 一 小时，请取好号票",
+        ),
+        (
+            30,
+            7500,
+            Lang::Zh,
+            "前面还有 三十 人，预计等候约 两 小时 五 分钟，请取好号票",
+        ),
+        (0, 0, Lang::En, "Nobody is ahead of you. Please"),
+        (
+            1,
+            60,
+            Lang::En,
+            "One person is ahead of you, about 1 minute to wait. Please",
+        ),
+        (
+            20,
+            3900,
+            Lang::En,
+            "20 people are ahead of you, about 1 hour 5 minutes to wait. Please",
+        ),
+    ];
+    for (ahead, wait_s, lang, words) in cases {
+        let mut t = ticket("bdc", "B", 23, None);
+        t.ahead = ahead;
+        t.estimated_wait_s = wait_s;
+        let said = lobby_kiosk::speaking::issued(&t, lang);
+        assert!(said.contains(words), "{ahead} ahead, {wait_s} s: {said}");
+    }
 }
 
 #[test]
