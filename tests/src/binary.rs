@@ -38,6 +38,13 @@ pub const LOBBY_SERVER: Binary = Binary {
     sources: &["server", "core", "assets", "Cargo.lock"],
 };
 
+/// `lobby-sim` (its crate lives in `core/sim`).
+pub const LOBBY_SIM: Binary = Binary {
+    name: "lobby-sim",
+    package: "lobby-sim",
+    sources: &["core", "assets", "Cargo.lock"],
+};
+
 /// The profile directory the running test was built into
 /// (`target/debug`): the test executable is `target/debug/deps/it-…`.
 pub fn profile_dir() -> anyhow::Result<PathBuf> {

@@ -133,6 +133,9 @@ pub struct DayOutcome {
     pub issued: Vec<bool>,
     /// Tickets waiting at each tick: (seconds after midnight, count).
     pub queue: Vec<(i64, u32)>,
+    /// Every event the core produced, in order, when the run was asked to
+    /// keep them ([`run_logged`]); empty otherwise.
+    pub events: Vec<Event>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -193,6 +196,7 @@ struct Engine<'a> {
     now: i64,
     site_closed: bool,
     dirty: bool,
+    keep_events: bool,
     out: DayOutcome,
 }
 
@@ -203,6 +207,29 @@ pub fn run(
     clock: Clock,
     visitors: &[Visitor],
     policy: &mut dyn Policy,
+) -> Result<DayOutcome> {
+    run_with(hall, scenario, clock, visitors, policy, false)
+}
+
+/// Runs one policy through the day and keeps every event the core
+/// produced (`DayOutcome::events`), as lobby-server would log them.
+pub fn run_logged(
+    hall: &std::sync::Arc<Hall>,
+    scenario: &Scenario,
+    clock: Clock,
+    visitors: &[Visitor],
+    policy: &mut dyn Policy,
+) -> Result<DayOutcome> {
+    run_with(hall, scenario, clock, visitors, policy, true)
+}
+
+fn run_with(
+    hall: &std::sync::Arc<Hall>,
+    scenario: &Scenario,
+    clock: Clock,
+    visitors: &[Visitor],
+    policy: &mut dyn Policy,
+    keep_events: bool,
 ) -> Result<DayOutcome> {
     let desks = desks(hall, scenario)?;
     let desk_of = desks
@@ -234,7 +261,9 @@ pub fn run(
             counts: Counts::default(),
             issued: vec![false; visitors.len()],
             queue: Vec::new(),
+            events: Vec::new(),
         },
+        keep_events,
     };
     e.day()?;
     Ok(e.out)
@@ -303,7 +332,11 @@ impl Engine<'_> {
 
     fn handle(&mut self, command: Command) -> Result<Vec<Event>, Rejected> {
         let at = self.clock.at(self.now);
-        self.lobby.handle(at, command)
+        let events = self.lobby.handle(at, command)?;
+        if self.keep_events {
+            self.out.events.extend(events.iter().cloned());
+        }
+        Ok(events)
     }
 
     fn day(&mut self) -> Result<()> {

@@ -19,14 +19,17 @@
 //! - [`erlang`]: Erlang C, for the pooled and partitioned references.
 //! - [`report`]: figures per policy, the table and the JSON.
 //! - [`plot`]: PNG charts of the waits (plotters).
+//! - [`replay`]: a recorded day read from lobby-server's event log, to run
+//!   again under every policy beside what was recorded.
 //!
 //! The `lobby-sim` binary (`src/main.rs`) parses arguments and calls
-//! [`simulate`].
+//! [`simulate`] or [`replay()`].
 
 pub mod engine;
 pub mod erlang;
 pub mod plot;
 pub mod policy;
+pub mod replay;
 pub mod report;
 pub mod scenario;
 pub mod visitors;
@@ -97,6 +100,38 @@ pub fn simulate(
     scenario.check(hall)?;
     let clock = Clock::new(hall, scenario)?;
     let visitors = visitors::draw(hall, scenario, &clock, seed)?;
+    run_days(hall, scenario, seed, visitors, policies, None)
+}
+
+/// Runs a recorded day's visitors under each named policy, and reports
+/// them beside the day as recorded (the last entry, `recorded`).
+pub fn replay(
+    hall: &Arc<Hall>,
+    recorded: replay::Recorded,
+    policies: &[&str],
+) -> Result<Simulation> {
+    recorded.scenario.check(hall)?;
+    let replay::Recorded {
+        scenario,
+        visitors,
+        outcome,
+        notes,
+        ..
+    } = recorded;
+    let mut sim = run_days(hall, &scenario, 0, visitors, policies, Some(outcome))?;
+    sim.report.replay = Some(notes);
+    Ok(sim)
+}
+
+fn run_days(
+    hall: &Arc<Hall>,
+    scenario: &Scenario,
+    seed: u64,
+    visitors: Vec<Visitor>,
+    policies: &[&str],
+    recorded: Option<DayOutcome>,
+) -> Result<Simulation> {
+    let clock = Clock::new(hall, scenario)?;
     let mut days = Vec::new();
     for name in policies {
         let Some(mut policy) = policy::by_name(name) else {
@@ -106,6 +141,7 @@ pub fn simulate(
             .with_context(|| format!("policy {name}"))?;
         days.push(day);
     }
+    days.extend(recorded);
     let categories: Vec<usize> = hall
         .categories
         .iter()
@@ -125,6 +161,7 @@ pub fn simulate(
         scenario: scenario.name.clone(),
         date: scenario.date.to_string(),
         seed,
+        replay: None,
         visitors: visitors.len() as u32,
         demands: load.demands,
         staffed_windows: load.staffed_windows,

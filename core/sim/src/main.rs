@@ -5,6 +5,7 @@
 //! lobby-sim --scenario busy --seed 1            # table
 //! lobby-sim --scenario busy --json              # JSON
 //! lobby-sim --scenario ordinary --plot charts/  # PNG charts too
+//! lobby-sim --replay lobby.sqlite --date 2026-11-25   # a recorded day
 //! ```
 
 use std::path::PathBuf;
@@ -40,6 +41,17 @@ struct Args {
     /// Font file for the charts (default: the first system font found).
     #[arg(long, value_name = "FILE")]
     font: Option<PathBuf>,
+    /// Replay a day recorded by lobby-server (its SQLite file) instead of
+    /// drawing visitors from a scenario; the day as recorded is reported
+    /// beside the policies.
+    #[arg(long, value_name = "DB", conflicts_with_all = ["scenario", "seed", "seeds"])]
+    replay: Option<PathBuf>,
+    /// The recorded day to replay (default: the day of the last ticket).
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "replay")]
+    date: Option<lobby_core::jiff::civil::Date>,
+    /// The site whose day is replayed.
+    #[arg(long, default_value = "hall", requires = "replay")]
+    site: String,
 }
 
 fn main() -> Result<()> {
@@ -51,12 +63,25 @@ fn main() -> Result<()> {
         Some(path) => lobby_sim::load_hall(path)?,
         None => lobby_sim::default_hall()?,
     };
-    let scenario = lobby_sim::scenario::Scenario::load(&args.scenario)?;
     let policies: Vec<&str> = if args.policies.is_empty() {
         lobby_sim::policy::NAMES.to_vec()
     } else {
         args.policies.iter().map(String::as_str).collect()
     };
+    if let Some(db) = &args.replay {
+        let date = match args.date {
+            Some(d) => d,
+            None => lobby_sim::replay::last_day(&hall, db)?,
+        };
+        let site = lobby_core::SiteId::from(args.site.as_str());
+        let recorded = lobby_sim::replay::load(&hall, db, date, &site)?;
+        if std::env::var("XDBG").is_ok() {
+            eprintln!("{:?}\n{:?}", recorded.scenario.staffing, recorded.visitors);
+        }
+        let sim = lobby_sim::replay(&hall, recorded, &policies)?;
+        return finish(&args, &hall, &sim, policies.len(), started);
+    }
+    let scenario = lobby_sim::scenario::Scenario::load(&args.scenario)?;
     if args.seeds > 1 {
         let mut reports = Vec::new();
         for seed in args.seed..args.seed + args.seeds {
@@ -76,6 +101,17 @@ fn main() -> Result<()> {
         return Ok(());
     }
     let sim = lobby_sim::simulate(&hall, &scenario, args.seed, &policies)?;
+    finish(&args, &hall, &sim, policies.len(), started)
+}
+
+/// Prints one day's report and writes its charts.
+fn finish(
+    args: &Args,
+    hall: &lobby_core::Hall,
+    sim: &lobby_sim::Simulation,
+    policies: usize,
+    started: std::time::Instant,
+) -> Result<()> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&sim.report)?);
     } else {
@@ -83,13 +119,12 @@ fn main() -> Result<()> {
     }
     if let Some(dir) = &args.plot {
         lobby_sim::plot::register_font(args.font.as_deref())?;
-        for file in lobby_sim::plot::charts(&hall, &sim, dir)? {
+        for file in lobby_sim::plot::charts(hall, sim, dir)? {
             eprintln!("wrote {}", file.display());
         }
     }
     eprintln!(
-        "simulated {} policies in {:.2} s",
-        policies.len(),
+        "simulated {policies} policies in {:.2} s",
         started.elapsed().as_secs_f64()
     );
     Ok(())

@@ -33,8 +33,11 @@ pub struct Report {
     pub scenario: String,
     /// Simulated date.
     pub date: String,
-    /// Seed of the draw.
+    /// Seed of the draw (0 for a replayed day).
     pub seed: u64,
+    /// For a replayed day: what the replay left out or approximated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replay: Option<crate::replay::Notes>,
     /// Visitors who came.
     pub visitors: u32,
     /// Service demands: one per stop of each issued visit.
@@ -265,6 +268,37 @@ pub fn summarise(
     }
 }
 
+/// What a replay took from the log and what it had to approximate, in
+/// one line.
+fn replay_notes(n: &crate::replay::Notes) -> String {
+    let mut parts = Vec::new();
+    for (count, what) in [
+        (n.other_sites, "tickets of other sites left out"),
+        (n.cancelled, "cancelled before service, left out"),
+        (
+            n.assumed_service,
+            "stops never served, given the category's mean service",
+        ),
+        (n.cut_short, "visits ended at a later no-show or a cancel"),
+        (n.transfers, "transfers replayed as next stops"),
+        (n.pauses, "pauses not replayed"),
+    ] {
+        if count > 0 {
+            parts.push(format!("{what}: {count}"));
+        }
+    }
+    let mut line = format!(
+        "From {} events, {} tickets; \"recorded\" is the day as it happened.",
+        n.events, n.tickets
+    );
+    if !parts.is_empty() {
+        line.push_str(" Approximated: ");
+        line.push_str(&parts.join("; "));
+        line.push('.');
+    }
+    line
+}
+
 fn minutes(s: f64) -> String {
     format!("{:.1}", s / 60.0)
 }
@@ -276,17 +310,21 @@ fn opt_minutes(s: Option<f64>) -> String {
 /// The report as a readable table.
 pub fn table(r: &Report) -> String {
     let mut o = String::new();
+    let day = match &r.replay {
+        Some(_) => format!("Replay of {}", r.date),
+        None => format!("Scenario {} ({}, seed {})", r.scenario, r.date, r.seed),
+    };
     let _ = writeln!(
         o,
-        "Scenario {} ({}, seed {}): {} visitors, {} service demands, {} windows staffed, offered utilisation {:.1}%",
-        r.scenario,
-        r.date,
-        r.seed,
+        "{day}: {} visitors, {} service demands, {} windows staffed, offered utilisation {:.1}%",
         r.visitors,
         r.demands,
         r.staffed_windows,
         r.offered_utilisation * 100.0
     );
+    if let Some(n) = &r.replay {
+        let _ = writeln!(o, "{}", replay_notes(n));
+    }
     let _ = writeln!(
         o,
         "Erlang C mean wait at the day-average load: pooled {} min, partitioned {}",
@@ -339,7 +377,7 @@ pub fn table(r: &Report) -> String {
             let load = r
                 .load
                 .iter()
-                .find(|l| l.id == c.id)
+                .find(|l| l.id == c.id && l.own_windows > 0)
                 .map_or("—".into(), |l| {
                     format!("{:.0}%/{}", l.own_utilisation * 100.0, l.own_windows)
                 });

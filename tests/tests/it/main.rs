@@ -1,7 +1,9 @@
 //! End-to-end tests across Lobby's crates: the real binaries, a real
 //! SQLite file, a real browser. One test binary; one module per area.
 //!
+//! - `replay`: `lobby-sim --replay` on a day worked through the server.
 //! - `web`: the pages lobby-server serves (`/`, `/window`, `/admin`, `/t/{id}`)
 //!   in headless Chromium. Screenshots go to `target/screenshots/web/`.
 
+mod replay;
 mod web;

@@ -2,4 +2,5 @@
 
 mod erlang;
 mod policies;
+mod replay;
 mod scenarios;
