@@ -3,9 +3,10 @@
 //! what was recorded.
 //!
 //! A centre can then ask of its own Monday what it would have been under
-//! another rule, or with two more windows staffed (`--hall` with a changed
-//! copy of the configuration): the same people at the same instants, with
-//! the service times they actually took.
+//! another rule, or with its windows serving other categories (`--hall`
+//! with an edited copy of the configuration): the same people at the same
+//! instants, with the service times they actually took, at the windows
+//! signed in that day.
 //!
 //! # What is read
 //!
