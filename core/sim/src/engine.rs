@@ -134,7 +134,7 @@ pub struct DayOutcome {
     /// Tickets waiting at each tick: (seconds after midnight, count).
     pub queue: Vec<(i64, u32)>,
     /// Every event the core produced, in order, when the run was asked to
-    /// keep them ([`run_logged`]); empty otherwise.
+    /// keep them ([`run`]); empty otherwise.
     pub events: Vec<Event>,
 }
 
@@ -200,30 +200,10 @@ struct Engine<'a> {
     out: DayOutcome,
 }
 
-/// Runs one policy through the day.
+/// Runs one policy through the day. With `keep_events`, every event the
+/// core produced is kept in `DayOutcome::events`, as lobby-server would
+/// log them.
 pub fn run(
-    hall: &std::sync::Arc<Hall>,
-    scenario: &Scenario,
-    clock: Clock,
-    visitors: &[Visitor],
-    policy: &mut dyn Policy,
-) -> Result<DayOutcome> {
-    run_with(hall, scenario, clock, visitors, policy, false)
-}
-
-/// Runs one policy through the day and keeps every event the core
-/// produced (`DayOutcome::events`), as lobby-server would log them.
-pub fn run_logged(
-    hall: &std::sync::Arc<Hall>,
-    scenario: &Scenario,
-    clock: Clock,
-    visitors: &[Visitor],
-    policy: &mut dyn Policy,
-) -> Result<DayOutcome> {
-    run_with(hall, scenario, clock, visitors, policy, true)
-}
-
-fn run_with(
     hall: &std::sync::Arc<Hall>,
     scenario: &Scenario,
     clock: Clock,

@@ -137,7 +137,7 @@ fn run_days(
         let Some(mut policy) = policy::by_name(name) else {
             bail!("no policy `{name}`; known: {}", policy::NAMES.join(", "));
         };
-        let day = engine::run(hall, scenario, clock, &visitors, policy.as_mut())
+        let day = engine::run(hall, scenario, clock, &visitors, policy.as_mut(), false)
             .with_context(|| format!("policy {name}"))?;
         days.push(day);
     }

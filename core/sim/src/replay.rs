@@ -421,9 +421,7 @@ impl<'a> Day<'a> {
                 let next = next_stop.as_ref().and_then(|c| local(hall, site, c));
                 match next {
                     Some(ci) => {
-                        visit.stops.push(ci);
-                        visit.joined = now;
-                        visit.waiting = true;
+                        visit.join(ci, now);
                         self.queue.push((now, 1));
                     }
                     None => {
@@ -500,9 +498,7 @@ impl<'a> Day<'a> {
                     .push(u32::try_from((now - since).max(0)).unwrap_or(0));
                 match target {
                     Some(ci) => {
-                        visit.stops.push(ci);
-                        visit.joined = now;
-                        visit.waiting = true;
+                        visit.join(ci, now);
                         self.queue.push((now, 1));
                     }
                     None => visit.ended = true,
@@ -743,6 +739,15 @@ impl<'a> Day<'a> {
             },
             notes: self.notes,
         }
+    }
+}
+
+impl Visit {
+    /// Joins the queue of its next stop.
+    fn join(&mut self, category: usize, now: i64) {
+        self.stops.push(category);
+        self.joined = now;
+        self.waiting = true;
     }
 }
 

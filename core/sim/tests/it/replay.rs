@@ -87,7 +87,7 @@ fn a_logged_busy_day_replays_as_it_went() {
     let visitors = draw(&hall, &scenario, &clock, 3).unwrap();
     let mut policy = lobby_sim::policy::by_name("lobby").unwrap();
     let day =
-        lobby_sim::engine::run_logged(&hall, &scenario, clock, &visitors, policy.as_mut()).unwrap();
+        lobby_sim::engine::run(&hall, &scenario, clock, &visitors, policy.as_mut(), true).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("lobby.sqlite");
     write_log(&db, &day.events);
