@@ -41,39 +41,19 @@ fn files_that_are_not_a_lobby_server_log_are_named_and_refused() {
     assert_eq!(e.to_string(), "no site `moon` in the hall");
 }
 
-/// Writes events as lobby-server logs them (its `events` table).
+/// Writes events into a fresh database with lobby-server's own store, as
+/// the server logs them.
 fn write_log(path: &std::path::Path, events: &[lobby_core::Event]) {
-    let mut conn = rusqlite::Connection::open(path).unwrap();
-    conn.execute_batch(
-        "CREATE TABLE events (
-            seq INTEGER PRIMARY KEY,
-            at INTEGER NOT NULL,
-            type TEXT NOT NULL,
-            ticket TEXT,
-            \"window\" INTEGER,
-            json TEXT NOT NULL
-        );",
-    )
-    .unwrap();
-    let tx = conn.transaction().unwrap();
+    let store = lobby_server::store::Store::open(path).unwrap();
+    store.begin().unwrap();
     for (seq, e) in events.iter().enumerate() {
-        tx.execute(
-            "INSERT INTO events VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            rusqlite::params![
-                seq as i64 + 1,
-                e.at.as_millisecond(),
-                e.kind.name(),
-                e.kind.ticket().map(|t| t.as_str()),
-                e.kind.window().map(|w| w.0),
-                serde_json::to_string(e).unwrap()
-            ],
-        )
-        .unwrap();
+        let json = serde_json::to_string(e).unwrap();
+        store.insert_event(seq as u64 + 1, e, &json).unwrap();
     }
-    tx.commit().unwrap();
+    store.commit().unwrap();
 }
 
-/// A simulated busy day, logged as the server would log it and read back:
+/// A simulated busy day, logged as the server logs it and read back:
 /// the replay recovers every visitor, and running it again under the same
 /// rule gives the same day.
 #[test]
