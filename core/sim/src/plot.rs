@@ -64,15 +64,25 @@ pub fn register_font(file: Option<&Path>) -> Result<()> {
 }
 
 fn colour(i: usize) -> RGBColor {
-    const C: [RGBColor; 6] = [
+    // Six policies and, in a replay, the recorded day (teal).
+    const C: [RGBColor; 7] = [
         RGBColor(200, 30, 30),
         RGBColor(60, 60, 60),
         RGBColor(31, 119, 180),
         RGBColor(44, 160, 44),
         RGBColor(148, 103, 189),
         RGBColor(255, 127, 14),
+        RGBColor(23, 190, 207),
     ];
     C[i % C.len()]
+}
+
+/// The day a chart shows: "busy day", or "2026-11-25 as recorded".
+fn day_name(r: &crate::report::Report) -> String {
+    match r.replay {
+        Some(_) => format!("{} as recorded", r.date),
+        None => format!("{} day", r.scenario),
+    }
 }
 
 fn err(e: impl std::fmt::Debug) -> anyhow::Error {
@@ -120,8 +130,8 @@ fn waits(sim: &Simulation, path: &Path) -> Result<()> {
     let mut chart = ChartBuilder::on(&root)
         .caption(
             format!(
-                "Waits, {} day ({} visitors, utilisation {:.0}%): share of waits up to x minutes",
-                r.scenario,
+                "Waits, {} ({} visitors, utilisation {:.0}%): share of waits up to x minutes",
+                day_name(r),
                 r.visitors,
                 r.offered_utilisation * 100.0
             ),
@@ -203,7 +213,7 @@ fn categories(hall: &Hall, sim: &Simulation, path: &Path) -> Result<()> {
     root.fill(&WHITE).map_err(err)?;
     let mut chart = ChartBuilder::on(&root)
         .caption(
-            format!("Mean wait per category, {} day", sim.report.scenario),
+            format!("Mean wait per category, {}", day_name(&sim.report)),
             ("sans-serif", 20),
         )
         .margin(16)
@@ -284,7 +294,7 @@ fn queue(sim: &Simulation, path: &Path) -> Result<()> {
     root.fill(&WHITE).map_err(err)?;
     let mut chart = ChartBuilder::on(&root)
         .caption(
-            format!("Tickets waiting through the {} day", sim.report.scenario),
+            format!("Tickets waiting through the {}", day_name(&sim.report)),
             ("sans-serif", 20),
         )
         .margin(16)
@@ -355,9 +365,9 @@ fn estimate(sim: &Simulation, path: &Path) -> Result<()> {
     let mut chart = ChartBuilder::on(&root)
         .caption(
             format!(
-                "Estimate at issue vs actual wait ({}, {} day; median error {})",
+                "Estimate at issue vs actual wait ({}, {}; median error {})",
                 ours.policy,
-                sim.report.scenario,
+                day_name(&sim.report),
                 error.map_or("—".into(), |e| format!("{:.0}%", e * 100.0))
             ),
             ("sans-serif", 18),
