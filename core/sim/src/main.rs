@@ -6,6 +6,7 @@
 //! lobby-sim --scenario busy --json              # JSON
 //! lobby-sim --scenario ordinary --plot charts/  # PNG charts too
 //! lobby-sim --replay lobby.sqlite --date 2026-11-25   # a recorded day
+//! lobby-sim --replay lobby.sqlite --date 2026-11-23 --to 2026-11-27
 //! ```
 
 use std::path::PathBuf;
@@ -49,6 +50,15 @@ struct Args {
     /// The recorded day to replay (default: the day of the last ticket).
     #[arg(long, value_name = "YYYY-MM-DD", requires = "replay")]
     date: Option<lobby_core::jiff::civil::Date>,
+    /// Replay every recorded day from --date to this one and print
+    /// averages.
+    #[arg(
+        long,
+        value_name = "YYYY-MM-DD",
+        requires = "date",
+        conflicts_with = "plot"
+    )]
+    to: Option<lobby_core::jiff::civil::Date>,
     /// The site whose day is replayed.
     #[arg(long, default_value = "hall", requires = "replay")]
     site: String,
@@ -69,15 +79,26 @@ fn main() -> Result<()> {
         args.policies.iter().map(String::as_str).collect()
     };
     if let Some(db) = &args.replay {
+        let site = lobby_core::SiteId::from(args.site.as_str());
+        if let (Some(from), Some(to)) = (args.date, args.to) {
+            let mut reports = Vec::new();
+            for date in lobby_sim::replay::days(&hall, db, &site, from, to)? {
+                let recorded = lobby_sim::replay::load(&hall, db, date, &site)?;
+                reports.push(lobby_sim::replay(&hall, recorded, &policies)?.report);
+            }
+            if reports.is_empty() {
+                anyhow::bail!(
+                    "{}: no ticket was issued at `{site}` from {from} to {to}",
+                    db.display()
+                );
+            }
+            return print_days(&args, &reports, policies.len(), started);
+        }
         let date = match args.date {
             Some(d) => d,
             None => lobby_sim::replay::last_day(&hall, db)?,
         };
-        let site = lobby_core::SiteId::from(args.site.as_str());
         let recorded = lobby_sim::replay::load(&hall, db, date, &site)?;
-        if std::env::var("XDBG").is_ok() {
-            eprintln!("{:?}\n{:?}", recorded.scenario.staffing, recorded.visitors);
-        }
         let sim = lobby_sim::replay(&hall, recorded, &policies)?;
         return finish(&args, &hall, &sim, policies.len(), started);
     }
@@ -87,21 +108,30 @@ fn main() -> Result<()> {
         for seed in args.seed..args.seed + args.seeds {
             reports.push(lobby_sim::simulate(&hall, &scenario, seed, &policies)?.report);
         }
-        if args.json {
-            println!("{}", serde_json::to_string_pretty(&reports)?);
-        } else {
-            print!("{}", lobby_sim::report::seeds_table(&reports));
-        }
-        eprintln!(
-            "simulated {} days of {} policies in {:.2} s",
-            args.seeds,
-            policies.len(),
-            started.elapsed().as_secs_f64()
-        );
-        return Ok(());
+        return print_days(&args, &reports, policies.len(), started);
     }
     let sim = lobby_sim::simulate(&hall, &scenario, args.seed, &policies)?;
     finish(&args, &hall, &sim, policies.len(), started)
+}
+
+/// Prints several days' reports: their averages, or all of them as JSON.
+fn print_days(
+    args: &Args,
+    reports: &[lobby_sim::report::Report],
+    policies: usize,
+    started: std::time::Instant,
+) -> Result<()> {
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(reports)?);
+    } else {
+        print!("{}", lobby_sim::report::seeds_table(reports));
+    }
+    eprintln!(
+        "simulated {} days of {policies} policies in {:.2} s",
+        reports.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// Prints one day's report and writes its charts.

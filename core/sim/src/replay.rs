@@ -33,6 +33,8 @@
 //! the category's mean service time of the day; a no-show after the first
 //! call ends the visit there; pauses are not replayed.
 //!
+//! [`days`] lists the recorded days of a date range, to replay a week.
+//!
 //! The recorded day itself is summarised as the policy `recorded`, with
 //! the same definitions of wait and estimate error as the simulated ones
 //! (see [`crate::report`]).
@@ -111,6 +113,48 @@ pub fn last_day(hall: &Hall, db: &Path) -> Result<Date> {
     let ts = Timestamp::from_millisecond(at)
         .with_context(|| format!("{}: event time {at} out of range", db.display()))?;
     Ok(hall.tz().to_datetime(ts).date())
+}
+
+/// The days from `from` to `to` (inclusive) on which tickets were issued
+/// at `site`, in order.
+pub fn days(hall: &Hall, db: &Path, site: &SiteId, from: Date, to: Date) -> Result<Vec<Date>> {
+    let conn = open(db)?;
+    let tz = hall.tz();
+    let start = tz
+        .to_timestamp(from.at(0, 0, 0, 0))
+        .context("the first date has no midnight in the hall's zone")?;
+    let end = tz
+        .to_timestamp(
+            to.checked_add(1.day())
+                .context("the last date is out of range")?
+                .at(0, 0, 0, 0),
+        )
+        .context("the last date has no midnight in the hall's zone")?;
+    let mut stmt = conn
+        .prepare(
+            "SELECT at, json_extract(json, '$.ticket.site') FROM events
+             WHERE type = 'issued' AND at >= ?1 AND at < ?2 ORDER BY seq",
+        )
+        .with_context(|| format!("{}: reading the event log", db.display()))?;
+    let rows = stmt
+        .query_map([start.as_millisecond(), end.as_millisecond()], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
+        })
+        .with_context(|| format!("{}: reading the event log", db.display()))?;
+    let mut out: Vec<Date> = Vec::new();
+    for row in rows {
+        let (at, at_site) = row.with_context(|| format!("{}: reading an event", db.display()))?;
+        if at_site.as_deref() != Some(site.as_str()) {
+            continue;
+        }
+        let ts = Timestamp::from_millisecond(at)
+            .with_context(|| format!("{}: event time {at} out of range", db.display()))?;
+        let day = tz.to_datetime(ts).date();
+        if out.last() != Some(&day) {
+            out.push(day);
+        }
+    }
+    Ok(out)
 }
 
 /// Reads one day of one site from a lobby-server database.

@@ -418,8 +418,9 @@ pub fn table(r: &Report) -> String {
     o
 }
 
-/// Several days (seeds) of the same scenario, averaged per policy, with
-/// how often each policy had the lowest mean and p90 wait.
+/// Several days (seeds of the same scenario, or recorded days replayed),
+/// averaged per policy, with how often each policy had the lowest mean and
+/// p90 wait.
 pub fn seeds_table(reports: &[Report]) -> String {
     let mut o = String::new();
     let Some(first) = reports.first() else {
@@ -427,13 +428,24 @@ pub fn seeds_table(reports: &[Report]) -> String {
     };
     let n = reports.len() as f64;
     let avg = |f: &dyn Fn(&Report) -> f64| reports.iter().map(f).sum::<f64>() / n;
+    let days = match (&first.replay, reports.last()) {
+        (Some(_), Some(last)) => format!(
+            "Replay of {} recorded days ({} to {})",
+            reports.len(),
+            first.date,
+            last.date
+        ),
+        _ => format!(
+            "Scenario {} over {} seeds ({}–{})",
+            first.scenario,
+            reports.len(),
+            first.seed,
+            first.seed + reports.len() as u64 - 1
+        ),
+    };
     let _ = writeln!(
         o,
-        "Scenario {} over {} seeds ({}–{}): {:.0} visitors, offered utilisation {:.1}% on average",
-        first.scenario,
-        reports.len(),
-        first.seed,
-        first.seed + reports.len() as u64 - 1,
+        "{days}: {:.0} visitors, offered utilisation {:.1}% on average",
         avg(&|r| f64::from(r.visitors)),
         avg(&|r| r.offered_utilisation) * 100.0
     );

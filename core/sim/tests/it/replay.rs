@@ -131,3 +131,56 @@ fn a_logged_busy_day_replays_as_it_went() {
     assert_eq!(again.max_wait_s, original.max_wait_s);
     assert_eq!(again.counts.calls, original.counts.calls);
 }
+
+/// Two ordinary days in one log: both are found and replayed, and their
+/// averages print as recorded days.
+#[test]
+fn recorded_days_in_a_range_are_replayed_one_by_one() {
+    use lobby_sim::scenario::Scenario;
+    use lobby_sim::visitors::{Clock, draw};
+
+    let hall = default_hall().unwrap();
+    let mut events = Vec::new();
+    let mut means = Vec::new();
+    for (day, seed) in [(date(2026, 11, 25), 1), (date(2026, 11, 26), 2)] {
+        let mut scenario = Scenario::load("ordinary").unwrap();
+        scenario.date = day;
+        let clock = Clock::new(&hall, &scenario).unwrap();
+        let visitors = draw(&hall, &scenario, &clock, seed).unwrap();
+        let mut policy = lobby_sim::policy::by_name("lobby").unwrap();
+        let run = lobby_sim::engine::run(&hall, &scenario, clock, &visitors, policy.as_mut(), true)
+            .unwrap();
+        means.push(lobby_sim::report::summarise(&hall, &[], 0, &run).mean_wait_s);
+        events.extend(run.events);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("lobby.sqlite");
+    write_log(&db, &events);
+
+    let site = SiteId::from("hall");
+    let days = replay::days(&hall, &db, &site, date(2026, 11, 23), date(2026, 11, 29)).unwrap();
+    assert_eq!(days, [date(2026, 11, 25), date(2026, 11, 26)]);
+    // Another site had no tickets.
+    let none = replay::days(&hall, &db, &SiteId::from("gjj"), days[0], days[1]).unwrap();
+    assert!(none.is_empty());
+
+    let reports: Vec<_> = days
+        .iter()
+        .map(|&d| {
+            let recorded = replay::load(&hall, &db, d, &site).unwrap();
+            lobby_sim::replay(&hall, recorded, &["lobby", "fifo"])
+                .unwrap()
+                .report
+        })
+        .collect();
+    for (r, mean) in reports.iter().zip(&means) {
+        let recorded = r.policies.iter().find(|p| p.name == "recorded").unwrap();
+        assert_eq!(recorded.mean_wait_s, *mean, "{}", r.date);
+    }
+    let table = lobby_sim::report::seeds_table(&reports);
+    assert!(
+        table.starts_with("Replay of 2 recorded days (2026-11-25 to 2026-11-26): "),
+        "{table}"
+    );
+    assert!(table.lines().any(|l| l.starts_with("recorded ")), "{table}");
+}
