@@ -83,6 +83,8 @@ pub struct Notes {
     pub tickets: u32,
     /// Tickets of other sites, left out.
     pub other_sites: u32,
+    /// Tickets of categories the hall no longer has at the site, left out.
+    pub unknown_categories: u32,
     /// Tickets cancelled before any service, left out.
     pub cancelled: u32,
     /// Stops never served (expired, or the day not over), given the
@@ -347,7 +349,9 @@ impl<'a> Day<'a> {
                     return;
                 }
                 let Some(ci) = local(self.hall, self.site, &ticket.category) else {
-                    self.notes.other_sites += 1;
+                    // The configuration has changed since: a category
+                    // gone, or moved to another site.
+                    self.notes.unknown_categories += 1;
                     return;
                 };
                 self.notes.tickets += 1;

@@ -274,6 +274,10 @@ fn replay_notes(n: &crate::replay::Notes) -> String {
     let mut parts = Vec::new();
     for (count, what) in [
         (n.other_sites, "tickets of other sites left out"),
+        (
+            n.unknown_categories,
+            "tickets of categories the hall no longer has, left out",
+        ),
         (n.cancelled, "cancelled before service, left out"),
         (
             n.assumed_service,
