@@ -83,8 +83,15 @@ fn main() -> Result<()> {
         if let (Some(from), Some(to)) = (args.date, args.to) {
             let mut reports = Vec::new();
             for date in lobby_sim::replay::days(&hall, db, &site, from, to)? {
-                let recorded = lobby_sim::replay::load(&hall, db, date, &site)?;
-                reports.push(lobby_sim::replay(&hall, recorded, &policies)?.report);
+                // A day the hall as configured now cannot replay (its only
+                // categories gone, no longer a working day) is skipped,
+                // and said so.
+                match lobby_sim::replay::load(&hall, db, date, &site)
+                    .and_then(|recorded| lobby_sim::replay(&hall, recorded, &policies))
+                {
+                    Ok(sim) => reports.push(sim.report),
+                    Err(e) => eprintln!("skipped {date}: {e:#}"),
+                }
             }
             if reports.is_empty() {
                 anyhow::bail!(
@@ -96,7 +103,7 @@ fn main() -> Result<()> {
         }
         let date = match args.date {
             Some(d) => d,
-            None => lobby_sim::replay::last_day(&hall, db)?,
+            None => lobby_sim::replay::last_day(&hall, db, &site)?,
         };
         let recorded = lobby_sim::replay::load(&hall, db, date, &site)?;
         let sim = lobby_sim::replay(&hall, recorded, &policies)?;

@@ -99,19 +99,22 @@ pub struct Notes {
     pub pauses: u32,
 }
 
-/// The day of the last ticket issued in the log, in the hall's zone.
-pub fn last_day(hall: &Hall, db: &Path) -> Result<Date> {
+/// The day of the last ticket issued at `site` in the log, in the hall's
+/// zone.
+pub fn last_day(hall: &Hall, db: &Path, site: &SiteId) -> Result<Date> {
     let conn = open(db)?;
     let at: Option<i64> = conn
         .query_row(
-            "SELECT MAX(at) FROM events WHERE type = 'issued'",
-            [],
+            "SELECT MAX(at) FROM events
+             WHERE type = 'issued' AND json_extract(json, '$.ticket.site') = ?1",
+            [site.as_str()],
             |r| r.get(0),
         )
         .optional()
         .with_context(|| format!("{}: reading the event log", db.display()))?
         .flatten();
-    let at = at.ok_or_else(|| anyhow!("{}: no ticket was ever issued", db.display()))?;
+    let at =
+        at.ok_or_else(|| anyhow!("{}: no ticket was ever issued at `{site}`", db.display()))?;
     let ts = Timestamp::from_millisecond(at)
         .with_context(|| format!("{}: event time {at} out of range", db.display()))?;
     Ok(hall.tz().to_datetime(ts).date())
@@ -273,6 +276,9 @@ struct Visit {
     dropped: bool,
     /// No more stops are taken from the log (cut short).
     ended: bool,
+    /// Time served at the current stop before a transfer within it (to
+    /// another window of the same category), added to its service.
+    carried_s: u32,
     // Where it stands.
     waiting: bool,
     joined: i64,
@@ -291,7 +297,8 @@ struct Day<'a> {
     visits: Vec<Visit>,
     by_ticket: HashMap<TicketId, usize>,
     waits: Vec<WaitSample>,
-    estimates: Vec<EstimatePair>,
+    /// Per visit (by index): its first call's estimate and wait.
+    estimates: Vec<(usize, EstimatePair)>,
     counts: Counts,
     /// Per window: signed in since, busy since, and the totals.
     open_since: BTreeMap<WindowNo, i64>,
@@ -329,9 +336,9 @@ impl<'a> Day<'a> {
             .is_some_and(|w| &w.site == self.site)
     }
 
-    fn visit(&mut self, ticket: &TicketId) -> Option<(usize, &mut Visit)> {
-        let v = *self.by_ticket.get(ticket)?;
-        Some((v, &mut self.visits[v]))
+    /// The index of a ticket's visit, if it is one of the day's.
+    fn find(&self, ticket: &TicketId) -> Option<usize> {
+        self.by_ticket.get(ticket).copied()
     }
 
     fn window_free(&mut self, window: WindowNo, now: i64) {
@@ -381,6 +388,7 @@ impl<'a> Day<'a> {
                     return_after_s: None,
                     dropped: false,
                     ended: false,
+                    carried_s: 0,
                     waiting: true,
                     joined: arrive,
                     calls: 0,
@@ -392,11 +400,23 @@ impl<'a> Day<'a> {
                 });
                 self.queue.push((arrive, 1));
             }
-            EventKind::Called { ticket, window, .. } => {
+            EventKind::Called {
+                ticket,
+                window,
+                category,
+                ..
+            } => {
                 let window = *window;
-                let Some((v, visit)) = self.visit(ticket) else {
+                let called_in = local(self.hall, self.site, category);
+                let Some(v) = self.find(ticket) else {
                     return;
                 };
+                let visit = &mut self.visits[v];
+                if visit.ended {
+                    // Cut short before: the rest of the visit is not
+                    // replayed, nor counted.
+                    return;
+                }
                 let first = visit.calls == 0;
                 visit.calls += 1;
                 visit.waiting = false;
@@ -404,7 +424,7 @@ impl<'a> Day<'a> {
                 visit.recalls = 0;
                 visit.started = None;
                 visit.window = Some(window);
-                let category = visit.stops.last().copied().unwrap_or(0);
+                let category = called_in.or(visit.stops.last().copied()).unwrap_or(0);
                 let wait = u32::try_from((now - visit.joined).max(0)).unwrap_or(u32::MAX);
                 let (arrive, estimate_s, green) =
                     (visit.arrive, visit.estimate_s, visit.green.is_some());
@@ -417,25 +437,30 @@ impl<'a> Day<'a> {
                     at: now,
                 });
                 if first {
-                    self.estimates.push(EstimatePair {
-                        estimate_s,
-                        actual_s: u32::try_from((now - arrive).max(0)).unwrap_or(u32::MAX),
-                        issued: arrive,
-                    });
+                    self.estimates.push((
+                        v,
+                        EstimatePair {
+                            estimate_s,
+                            actual_s: u32::try_from((now - arrive).max(0)).unwrap_or(u32::MAX),
+                            issued: arrive,
+                        },
+                    ));
                 }
                 self.counts.calls += 1;
                 self.queue.push((now, -1));
                 self.busy_since.insert(window, now);
             }
             EventKind::Recalled { ticket, .. } => {
-                if let Some((_, visit)) = self.visit(ticket) {
+                if let Some(v) = self.find(ticket) {
+                    let visit = &mut self.visits[v];
                     visit.last_signal = now;
                     visit.recalls += 1;
                     self.counts.recalls += 1;
                 }
             }
             EventKind::Started { ticket, .. } => {
-                if let Some((_, visit)) = self.visit(ticket) {
+                if let Some(v) = self.find(ticket) {
+                    let visit = &mut self.visits[v];
                     visit.started = Some(now);
                     let first_stop = visit.service_s.is_empty() && visit.stops.len() == 1;
                     if first_stop && visit.calls == 1 {
@@ -454,19 +479,20 @@ impl<'a> Day<'a> {
                 next_stop,
                 ..
             } => {
-                let window = *window;
-                self.window_free(window, now);
-                self.counts.stops_completed += 1;
-                let hall = self.hall;
-                let site = self.site;
-                let Some((_, visit)) = self.visit(ticket) else {
+                self.window_free(*window, now);
+                let (hall, site) = (self.hall, self.site);
+                let Some(v) = self.find(ticket) else {
                     return;
                 };
+                let visit = &mut self.visits[v];
                 if visit.ended {
                     return;
                 }
-                visit.service_s.push(*served_s);
+                visit
+                    .service_s
+                    .push(served_s.saturating_add(std::mem::take(&mut visit.carried_s)));
                 let next = next_stop.as_ref().and_then(|c| local(hall, site, c));
+                let next = next.filter(|ci| visit.can_add(*ci));
                 match next {
                     Some(ci) => {
                         visit.join(ci, now);
@@ -477,16 +503,18 @@ impl<'a> Day<'a> {
                         self.counts.completed += 1;
                     }
                 }
+                self.counts.stops_completed += 1;
             }
             EventKind::NoShow { ticket, window, .. } => {
                 self.window_free(*window, now);
-                self.counts.no_shows += 1;
-                let Some((_, visit)) = self.visit(ticket) else {
+                let Some(v) = self.find(ticket) else {
                     return;
                 };
+                let visit = &mut self.visits[v];
                 if visit.ended {
                     return;
                 }
+                self.counts.no_shows += 1;
                 if visit.calls == 1 && visit.service_s.is_empty() {
                     visit.absent = true;
                     visit.no_show_at = Some(now);
@@ -505,9 +533,10 @@ impl<'a> Day<'a> {
                 }
             }
             EventKind::Reactivated { ticket, .. } => {
-                let Some((_, visit)) = self.visit(ticket) else {
+                let Some(v) = self.find(ticket) else {
                     return;
                 };
+                let visit = &mut self.visits[v];
                 if let Some(at) = visit.no_show_at.take()
                     && !visit.ended
                 {
@@ -534,33 +563,49 @@ impl<'a> Day<'a> {
                         .and_then(|w| w.primary().first())
                         .and_then(|c| local(hall, site, c)),
                 };
-                let Some((_, visit)) = self.visit(ticket) else {
+                let Some(v) = self.find(ticket) else {
                     return;
                 };
+                let visit = &mut self.visits[v];
                 if visit.ended {
                     return;
                 }
                 let since = visit.started.unwrap_or(visit.last_signal);
-                visit
-                    .service_s
-                    .push(u32::try_from((now - since).max(0)).unwrap_or(0));
+                let served = u32::try_from((now - since).max(0)).unwrap_or(0);
+                let current = visit.stops.last().copied();
                 match target {
+                    // To another window of the same category, or back to a
+                    // category already visited: the same stop goes on (the
+                    // simulation visits a category once).
+                    Some(ci) if Some(ci) == current || !visit.can_add(ci) => {
+                        visit.carried_s = visit.carried_s.saturating_add(served);
+                        visit.joined = now;
+                        visit.waiting = true;
+                        self.queue.push((now, 1));
+                    }
                     Some(ci) => {
+                        let carried = std::mem::take(&mut visit.carried_s);
+                        visit.service_s.push(served.saturating_add(carried));
                         visit.join(ci, now);
                         self.queue.push((now, 1));
                     }
-                    None => visit.ended = true,
+                    None => {
+                        let carried = std::mem::take(&mut visit.carried_s);
+                        visit.service_s.push(served.saturating_add(carried));
+                        visit.ended = true;
+                    }
                 }
             }
             EventKind::Cancelled { ticket, .. } => {
-                let Some((_, visit)) = self.visit(ticket) else {
+                let Some(v) = self.find(ticket) else {
                     return;
                 };
+                let visit = &mut self.visits[v];
                 if visit.ended {
                     return;
                 }
+                let was_waiting = std::mem::replace(&mut visit.waiting, false);
                 visit.ended = true;
-                visit.waiting = false;
                 if visit.service_s.is_empty() {
                     visit.dropped = true;
                     self.notes.cancelled += 1;
@@ -568,22 +613,25 @@ impl<'a> Day<'a> {
                     cut(visit);
                     self.notes.cut_short += 1;
                 }
-                self.queue.push((now, -1));
+                if was_waiting {
+                    self.queue.push((now, -1));
+                }
             }
             EventKind::Expired { ticket, was, .. } => {
                 let waiting = *was == Status::Waiting;
+                let Some(v) = self.find(ticket) else {
+                    return;
+                };
+                let visit = &mut self.visits[v];
+                if visit.ended {
+                    return;
+                }
+                visit.waiting = false;
                 if waiting {
                     self.counts.expired_waiting += 1;
                 } else if *was == Status::Called {
                     self.counts.expired_called += 1;
                 }
-                let Some((v, visit)) = self.visit(ticket) else {
-                    return;
-                };
-                if visit.ended {
-                    return;
-                }
-                visit.waiting = false;
                 if waiting {
                     let category = visit.stops.last().copied().unwrap_or(0);
                     let wait = u32::try_from((now - visit.joined).max(0)).unwrap_or(u32::MAX);
@@ -732,7 +780,8 @@ impl<'a> Day<'a> {
         let first = self.queue.first().map_or(0, |q| q.0);
         let mut t = first - first.rem_euclid(tick);
         while t <= end {
-            while k < self.queue.len() && self.queue[k].0 <= t {
+            // As the simulation samples: before what happens at the tick.
+            while k < self.queue.len() && self.queue[k].0 < t {
                 waiting += i64::from(self.queue[k].1);
                 k += 1;
             }
@@ -778,7 +827,12 @@ impl<'a> Day<'a> {
             outcome: DayOutcome {
                 policy: "recorded",
                 waits,
-                estimates: self.estimates,
+                estimates: self
+                    .estimates
+                    .iter()
+                    .filter(|(v, _)| index[*v].is_some())
+                    .map(|(_, e)| *e)
+                    .collect(),
                 windows,
                 counts,
                 issued,
@@ -790,7 +844,17 @@ impl<'a> Day<'a> {
     }
 }
 
+/// Most categories one visit goes through: the first and ten further
+/// stops, as the core accepts at issue.
+const MAX_STOPS: usize = 11;
+
 impl Visit {
+    /// Whether the visit can go on to `category` as a new stop: the
+    /// simulation issues every stop up front, each category once.
+    fn can_add(&self, category: usize) -> bool {
+        !self.stops.contains(&category) && self.stops.len() < MAX_STOPS
+    }
+
     /// Joins the queue of its next stop.
     fn join(&mut self, category: usize, now: i64) {
         self.stops.push(category);

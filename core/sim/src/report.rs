@@ -475,6 +475,12 @@ pub fn seeds_table(reports: &[Report]) -> String {
     );
     for (k, p) in first.policies.iter().enumerate() {
         let get = |f: &dyn Fn(&PolicyReport) -> f64| avg(&|r| f(&r.policies[k]));
+        // A figure some days lack (no green visitor, no estimate): the mean
+        // of the days that have it.
+        let some = |f: &dyn Fn(&PolicyReport) -> Option<f64>| {
+            let v: Vec<f64> = reports.iter().filter_map(|r| f(&r.policies[k])).collect();
+            (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+        };
         let best = |f: &dyn Fn(&PolicyReport) -> f64| {
             reports
                 .iter()
@@ -490,16 +496,17 @@ pub fn seeds_table(reports: &[Report]) -> String {
             .fold(0.0, f64::max);
         let _ = writeln!(
             o,
-            "{:<12} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7.2} {:>7.2} {:>6.0}% {:>6}/{:<2} {:>6}/{:<2}",
+            "{:<12} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7.2} {:>7.2} {:>7} {:>6}/{:<2} {:>6}/{:<2}",
             p.name,
             minutes(get(&|p| p.mean_wait_s)),
             minutes(get(&|p| p.p90_wait_s)),
             minutes(get(&|p| p.max_wait_s)),
-            minutes(get(&|p| p.green_mean_wait_s.unwrap_or(0.0))),
-            minutes(get(&|p| p.green_open_mean_wait_s.unwrap_or(0.0))),
+            opt_minutes(some(&|p| p.green_mean_wait_s)),
+            opt_minutes(some(&|p| p.green_open_mean_wait_s)),
             get(&|p| p.worst_category_ratio),
             worst_ratio,
-            get(&|p| p.estimate_median_error.unwrap_or(0.0)) * 100.0,
+            some(&|p| p.estimate_median_error)
+                .map_or("—".into(), |e| format!("{:.0}%", e * 100.0)),
             best(&|p| p.mean_wait_s),
             reports.len(),
             best(&|p| p.p90_wait_s),

@@ -103,10 +103,6 @@ fn a_recorded_morning_is_replayed_under_every_policy_beside_what_happened() -> a
 
     // Read back while the server runs, as a manager would the day after.
     let db = server.db();
-    let _ = std::process::Command::new("sqlite3")
-        .arg(&db)
-        .arg(".backup /tmp/exp/r.sqlite")
-        .status();
     let db = db.to_str().context("a UTF-8 path")?;
     let json = sim(&["--replay", db, "--json"])?.map_err(anyhow::Error::msg)?;
     let r: Value = serde_json::from_str(&json)?;
