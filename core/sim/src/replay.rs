@@ -18,9 +18,11 @@
 //!   `issued`;
 //! - **stops** from each `completed` with a `next_stop` (a transfer to a
 //!   category counts as a next stop; to a window, as a stop at that
-//!   window's first category);
-//! - **service** at each stop: `completed.served_s` (from `started`; the
-//!   time served before a transfer for a transferred stop);
+//!   window's first category; to a category the visit is already at, or
+//!   has been at, as the same stop going on, since the simulation visits
+//!   each category once);
+//! - **service** at each stop: `completed.served_s` (from `started`),
+//!   plus the time served before a transfer within the stop;
 //! - **walk**: from the last call or recall to `started` at the first stop,
 //!   and the number of recalls the visitor needed then;
 //! - **no-show** at the first call, and the return (`reactivated`) after
@@ -28,10 +30,12 @@
 //!
 //! Staffing comes from `window_opened` / `window_closed`. What the
 //! simulation cannot represent is counted in [`Notes`] and left out or
-//! approximated: tickets cancelled before they were served are left out;
-//! a stop never served (the ticket expired or the day is not over) gets
-//! the category's mean service time of the day; a no-show after the first
-//! call ends the visit there; pauses are not replayed.
+//! approximated: tickets of other sites, and of categories the hall no
+//! longer has, are left out; so are tickets cancelled before they were
+//! served; a stop never served (the ticket expired or the day is not
+//! over) gets the category's mean service time of the day; a no-show after
+//! the first call ends the visit there; pauses are not replayed. Windows
+//! still signed in when the log ends stay until the end of that session.
 //!
 //! [`days`] lists the recorded days of a date range, to replay a week.
 //!
