@@ -19,7 +19,7 @@
 //! - [`erlang`]: Erlang C, for the pooled and partitioned references.
 //! - [`report`]: figures per policy, the table and the JSON.
 //! - [`plot`]: PNG charts of the waits (plotters).
-//! - [`replay`]: a recorded day read from lobby-server's event log, to run
+//! - [`mod@replay`]: a recorded day read from lobby-server's event log, to run
 //!   again under every policy beside what was recorded.
 //!
 //! The `lobby-sim` binary (`src/main.rs`) parses arguments and calls
