@@ -784,8 +784,9 @@ impl<'a> Day<'a> {
         let first = self.queue.first().map_or(0, |q| q.0);
         let mut t = first - first.rem_euclid(tick);
         while t <= end {
-            // As the simulation samples: before what happens at the tick.
-            while k < self.queue.len() && self.queue[k].0 < t {
+            // As the simulation samples, up to the tick (within that
+            // second the order of events can differ by a ticket or two).
+            while k < self.queue.len() && self.queue[k].0 <= t {
                 waiting += i64::from(self.queue[k].1);
                 k += 1;
             }

@@ -123,6 +123,15 @@ fn a_logged_busy_day_replays_as_it_went() {
     assert_eq!(logged.mean_wait_s, original.mean_wait_s);
     assert_eq!(logged.p90_wait_s, original.p90_wait_s);
     assert_eq!(logged.counts.calls, original.counts.calls);
+    assert_eq!(logged.utilisation, original.utilisation);
+    let recorded_queue = &sim.days[1].queue;
+    // The queue through the day, as charted, within a ticket or two of
+    // the simulation's own count at every tick.
+    assert_eq!(recorded_queue.len(), day.queue.len());
+    for (a, b) in recorded_queue.iter().zip(&day.queue) {
+        assert_eq!(a.0, b.0);
+        assert!(a.1.abs_diff(b.1) <= 2, "{a:?} against {b:?}");
+    }
     // …and the replayed day under the same rule is the same day: the same
     // visitors at the same instants, served as long, called in the same
     // order.
