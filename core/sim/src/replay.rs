@@ -129,16 +129,7 @@ pub fn last_day(hall: &Hall, db: &Path, site: &SiteId) -> Result<Date> {
 pub fn days(hall: &Hall, db: &Path, site: &SiteId, from: Date, to: Date) -> Result<Vec<Date>> {
     let conn = open(db)?;
     let tz = hall.tz();
-    let start = tz
-        .to_timestamp(from.at(0, 0, 0, 0))
-        .context("the first date has no midnight in the hall's zone")?;
-    let end = tz
-        .to_timestamp(
-            to.checked_add(1.day())
-                .context("the last date is out of range")?
-                .at(0, 0, 0, 0),
-        )
-        .context("the last date has no midnight in the hall's zone")?;
+    let (start, end) = span(hall, from, to)?;
     let mut stmt = conn
         .prepare(
             "SELECT at, json_extract(json, '$.ticket.site') FROM events
@@ -146,7 +137,7 @@ pub fn days(hall: &Hall, db: &Path, site: &SiteId, from: Date, to: Date) -> Resu
         )
         .with_context(|| format!("{}: reading the event log", db.display()))?;
     let rows = stmt
-        .query_map([start.as_millisecond(), end.as_millisecond()], |r| {
+        .query_map([start, end], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
         })
         .with_context(|| format!("{}: reading the event log", db.display()))?;
@@ -172,22 +163,12 @@ pub fn load(hall: &Hall, db: &Path, date: Date, site: &SiteId) -> Result<Recorde
         bail!("no site `{site}` in the hall");
     }
     let conn = open(db)?;
-    let tz = hall.tz();
-    let from = tz
-        .to_timestamp(date.at(0, 0, 0, 0))
-        .context("the date has no midnight in the hall's zone")?;
-    let to = tz
-        .to_timestamp(
-            date.checked_add(1.day())
-                .context("the date is out of range")?
-                .at(0, 0, 0, 0),
-        )
-        .context("the next date has no midnight in the hall's zone")?;
+    let (from, to) = span(hall, date, date)?;
     let mut stmt = conn
         .prepare("SELECT seq, json FROM events WHERE at >= ?1 AND at < ?2 ORDER BY seq")
         .with_context(|| format!("{}: reading the event log", db.display()))?;
     let rows = stmt
-        .query_map([from.as_millisecond(), to.as_millisecond()], |r| {
+        .query_map([from, to], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
         })
         .with_context(|| format!("{}: reading the event log", db.display()))?;
@@ -238,6 +219,23 @@ pub fn load(hall: &Hall, db: &Path, date: Date, site: &SiteId) -> Result<Recorde
         .map_or(0, |e| clock.secs(e.at))
         .clamp(0, 24 * 3600 - 1);
     Ok(day.finish(scenario_base, end))
+}
+
+/// From midnight of `from` to midnight after `to` in the hall's zone, as
+/// the log's Unix milliseconds.
+fn span(hall: &Hall, from: Date, to: Date) -> Result<(i64, i64)> {
+    let tz = hall.tz();
+    let start = tz
+        .to_timestamp(from.at(0, 0, 0, 0))
+        .context("the date has no midnight in the hall's zone")?;
+    let end = tz
+        .to_timestamp(
+            to.checked_add(1.day())
+                .context("the date is out of range")?
+                .at(0, 0, 0, 0),
+        )
+        .context("the next date has no midnight in the hall's zone")?;
+    Ok((start.as_millisecond(), end.as_millisecond()))
 }
 
 fn open(db: &Path) -> Result<Connection> {

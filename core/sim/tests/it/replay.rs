@@ -241,6 +241,12 @@ impl Log {
         };
         self.at(minute, command);
     }
+
+    /// At `minute`, window `n` transfers its visitor.
+    fn transfer(&mut self, minute: i64, n: u32, to: lobby_core::TransferTarget) {
+        let window = lobby_core::WindowNo(n);
+        self.at(minute, lobby_core::Command::Transfer { window, to });
+    }
 }
 
 /// Transfers to a colleague's window and to another category, a no-show
@@ -268,28 +274,14 @@ fn transfers_and_other_sites_are_replayed_as_the_hall_saw_them() {
     log.window(1, 401, "recall");
     log.window(2, 401, "recall");
     log.window(3, 401, "no-show");
-    let to_8 = TransferTarget::Window(WindowNo(8));
-    log.at(
-        5,
-        Command::Transfer {
-            window: WindowNo(7),
-            to: to_8,
-        },
-    );
+    log.transfer(5, 7, TransferTarget::Window(WindowNo(8)));
     log.window(5, 8, "call");
     log.window(6, 8, "start");
     log.window(10, 8, "complete");
     // t2: two minutes of registration, then sent on to the tax windows.
     log.window(5, 7, "call");
     log.window(5, 7, "start");
-    let to_sw = TransferTarget::Category("sw".into());
-    log.at(
-        7,
-        Command::Transfer {
-            window: WindowNo(7),
-            to: to_sw,
-        },
-    );
+    log.transfer(7, 7, TransferTarget::Category("sw".into()));
     log.window(7, 29, "call");
     log.window(8, 29, "start");
     log.window(12, 29, "complete");
