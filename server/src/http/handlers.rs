@@ -1043,7 +1043,7 @@ async fn list_appointments(State(s): State<AppState>, caller: Caller, Params(q):
     let to = date
         .tomorrow()
         .map(|d| reports::day_start(&s.hall, d))
-        .map_err(|_| bad_param("date", lang, "日期超出范围", "date out of range"))?;
+        .map_err(|_| out_of_range("date", lang))?;
     let path = s.db_path.clone();
     let list = read_off_thread(lang, "listing appointments", move || {
         let conn = crate::store::Store::reader(&path)?;
@@ -1083,7 +1083,8 @@ fn date_param(s: &AppState, q: &HashMap<String, String>, lang: Lang) -> Result<D
     Ok(date_named(q, "date", lang)?.unwrap_or_else(|| s.hall.business_day(s.clock.now())))
 }
 
-/// The date in `?NAME=YYYY-MM-DD`, if given.
+/// The date in `?NAME=YYYY-MM-DD`, if given. The last day jiff knows
+/// (9999-12-31) is refused too: a report reads up to the next midnight.
 fn date_named(
     q: &HashMap<String, String>,
     name: &str,
@@ -1091,16 +1092,23 @@ fn date_named(
 ) -> Result<Option<Date>, ApiError> {
     q.get(name)
         .map(|d| {
-            d.parse::<Date>().map_err(|_| {
+            let date = d.parse::<Date>().map_err(|_| {
                 bad_param(
                     name,
                     lang,
                     "日期格式应为 YYYY-MM-DD",
                     "dates are YYYY-MM-DD",
                 )
-            })
+            })?;
+            date.tomorrow()
+                .map(|_| date)
+                .map_err(|_| out_of_range(name, lang))
         })
         .transpose()
+}
+
+fn out_of_range(field: &str, lang: Lang) -> ApiError {
+    bad_param(field, lang, "日期超出范围", "date out of range")
 }
 
 /// Reads the database on a blocking thread, off the async workers; a
@@ -1180,6 +1188,9 @@ async fn rankings(
         })?,
         None => s.hall.business_day(s.clock.now()).first_of_month(),
     };
+    if month.last_of_month().tomorrow().is_err() {
+        return Err(out_of_range("month", lang));
+    }
     let (hall, path) = (s.hall.clone(), s.db_path.clone());
     // The windows' ranking is posted in the hall (公示); the staff's is for
     // the centre's managers.

@@ -248,6 +248,17 @@ fn malformed_and_invalid_bodies_are_4xx_and_change_nothing() {
         .expect_error(400, "bad_query");
     s.get("/api/rankings?month=November")
         .expect_error(400, "bad_query");
+    // The last dates there are: out of range, not a storage failure.
+    for path in [
+        "/api/reports/day?date=9999-12-31",
+        "/api/reports/period?from=9999-12-31&to=9999-12-31",
+        "/api/audit?date=9999-12-31",
+    ] {
+        let body = s.get_as(ADMIN, path).expect_error(400, "bad_query");
+        assert!(body["error"]["field"].is_string(), "{path}: {body}");
+    }
+    s.get("/api/rankings?month=9999-12")
+        .expect_error(400, "bad_query");
     s.get("/api/events?since=x").expect_error(400, "bad_query");
     s.get("/api/events").expect_error(400, "websocket_required");
     assert_eq!(s.queue(), before);
