@@ -568,6 +568,13 @@ pub enum Rejected {
     /// Transfer to where the ticket already is.
     #[error("the ticket is already there")]
     TransferToSame,
+    /// A transfer to a category or window of another site: the ticket
+    /// would wait where its hall's closing time and displays do not apply.
+    #[error("a ticket of `{site}` can only be transferred within `{site}`")]
+    TransferToOtherSite {
+        /// The ticket's site.
+        site: SiteId,
+    },
     /// The ticket belongs to an earlier day.
     #[error("ticket {number} belongs to an earlier day")]
     StaleTicket {
@@ -614,6 +621,7 @@ impl Rejected {
             Rejected::RecallLimit { .. } => "recall_limit",
             Rejected::ReactivationLimit { .. } => "reactivation_limit",
             Rejected::TransferToSame => "transfer_to_same",
+            Rejected::TransferToOtherSite { .. } => "transfer_to_other_site",
             Rejected::StaleTicket { .. } => "stale_ticket",
             Rejected::AlreadyRated { .. } => "already_rated",
             Rejected::BadReason => "bad_reason",
@@ -644,6 +652,7 @@ impl Rejected {
                 | Rejected::BadReason
                 | Rejected::MatterNotInCategory { .. }
                 | Rejected::CategoryNotAtSite { .. }
+                | Rejected::TransferToOtherSite { .. }
         )
     }
 
@@ -700,6 +709,9 @@ impl Rejected {
                     format!("{number} 已恢复过一次，请重新取号")
                 }
                 Rejected::TransferToSame => "该号已在目标队列中".to_owned(),
+                Rejected::TransferToOtherSite { site } => {
+                    format!("只能转到本服务场所（{site}）的业务类别或窗口")
+                }
                 Rejected::StaleTicket { number } => format!("{number} 是往日的号，已失效"),
                 Rejected::AlreadyRated { number } => format!("{number} 已经评价过了"),
                 Rejected::BadReason => "暂停须填写原因（1 至 100 字）".to_owned(),

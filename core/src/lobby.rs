@@ -535,19 +535,29 @@ impl Lobby {
                 let t = self.current(wi)?;
                 match &to {
                     TransferTarget::Category(c) => {
-                        if self.hall.category(c).is_none() {
+                        let Some(category) = self.hall.category(c) else {
                             return Err(Rejected::UnknownCategory {
                                 category: c.clone(),
                             });
-                        }
+                        };
                         if *c == t.category {
                             return Err(Rejected::TransferToSame);
+                        }
+                        if category.site != t.site {
+                            return Err(Rejected::TransferToOtherSite {
+                                site: t.site.clone(),
+                            });
                         }
                     }
                     TransferTarget::Window(w) => {
                         let target = self.window_index(*w)?;
                         if *w == window {
                             return Err(Rejected::TransferToSame);
+                        }
+                        if self.hall.windows[target].site != t.site {
+                            return Err(Rejected::TransferToOtherSite {
+                                site: t.site.clone(),
+                            });
                         }
                         if !self.windows[target].open {
                             return Err(Rejected::WindowNotOpen { window: *w });
@@ -713,7 +723,8 @@ impl Lobby {
         }
         let mut seen = vec![&issue.category];
         for stop in &issue.stops {
-            if self.hall.category(stop).is_none() || seen.contains(&stop) || seen.len() > 10 {
+            let elsewhere = self.hall.category(stop).is_none_or(|c| c.site != site);
+            if elsewhere || seen.contains(&stop) || seen.len() > 10 {
                 return Err(Rejected::BadStop {
                     category: stop.clone(),
                 });

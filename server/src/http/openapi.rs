@@ -163,7 +163,7 @@ fn operations() -> Vec<(&'static str, &'static str, Op)> {
         ("post", "/api/windows/{number}/start", Op::new("The visitor arrived; service starts").auth().answer(200, Some(r("WindowAnswer"))).errors(WINDOW)),
         ("post", "/api/windows/{number}/complete", Op::new("Service finished").auth().answer(200, Some(r("WindowAnswer"))).errors(WINDOW)),
         ("post", "/api/windows/{number}/no-show", Op::new("The called visitor did not come (过号)").auth().answer(200, Some(r("WindowAnswer"))).errors(WINDOW)),
-        ("post", "/api/windows/{number}/transfer", Op::new("Move the current ticket to a category or a window, keeping its place").auth().body(r("TransferRequest")).answer(200, Some(r("WindowAnswer"))).errors(WINDOW)),
+        ("post", "/api/windows/{number}/transfer", Op::new("Move the current ticket to a category or a window of its own site, keeping its place").auth().body(r("TransferRequest")).answer(200, Some(r("WindowAnswer"))).errors(&[404, 409, 422, 503])),
         ("post", "/api/windows/{number}/pause", Op::new("Stop calling for a while, with a reason").auth().body(r("PauseRequest")).answer(200, Some(r("WindowAnswer"))).errors(WINDOW)),
         ("post", "/api/windows/{number}/resume", Op::new("Call again after a pause").auth().answer(200, Some(r("WindowAnswer"))).errors(WINDOW)),
         ("post", "/api/windows/{number}/open", Op::new("Staff sign in at the window").auth().answer(200, Some(r("WindowAnswer"))).errors(WINDOW)),

@@ -81,6 +81,29 @@ fn malformed_and_invalid_bodies_are_4xx_and_change_nothing() {
             "category_not_at_site",
             Some("site"),
         ),
+        // A further stop, or a transfer, at a town centre: the hall's
+        // visitor would wait where nobody calls them.
+        (
+            "/api/tickets",
+            "{\"category\":\"bdc\",\"stops\":[\"liuba\"]}",
+            422,
+            "bad_stop",
+            Some("stops"),
+        ),
+        (
+            "/api/windows/7/transfer",
+            "{\"category\":\"liuba\"}",
+            422,
+            "transfer_to_other_site",
+            None,
+        ),
+        (
+            "/api/windows/7/transfer",
+            "{\"window\":501}",
+            422,
+            "transfer_to_other_site",
+            None,
+        ),
         (
             "/api/windows/7/call",
             "{\"ticket\":5}",
