@@ -252,15 +252,38 @@ pub fn valid_username(s: &str) -> bool {
 }
 
 /// Checks a password's length (in characters) and refuses control
-/// characters.
+/// characters and invisible ones (zero-width spaces and joiners,
+/// direction marks, soft hyphens), which would let "ab" plus six
+/// invisible characters pass for eight.
 pub fn valid_password(s: &str) -> bool {
     let n = s.chars().count();
-    (MIN_PASSWORD..=256).contains(&n) && !s.chars().any(char::is_control)
+    (MIN_PASSWORD..=256).contains(&n) && !s.chars().any(|c| c.is_control() || invisible(c))
+}
+
+/// Unicode format characters that show nothing.
+fn invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}')
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn passwords_need_eight_visible_characters() {
+        assert!(valid_password("correct horse"));
+        assert!(valid_password("密码很长很安全的"));
+        assert!(!valid_password("short"));
+        assert!(!valid_password(
+            "ab\u{200b}\u{200b}\u{200b}\u{200b}\u{200b}\u{200b}"
+        ));
+        assert!(!valid_password("abcdefg\u{feff}"));
+        assert!(!valid_password("abcdefgh\n"));
+    }
 
     #[test]
     fn passwords_hash_and_verify() {

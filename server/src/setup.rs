@@ -74,9 +74,10 @@ pub enum SetupError {
         "用户名只能用字母、数字和 . - _，最多 32 个字符（user name: letters, digits, . - _; at most 32）"
     )]
     BadUsername,
-    /// The password is too short or has control characters.
+    /// The password is too short or long, or has control or invisible
+    /// characters.
     #[error(
-        "密码至少 {} 个字符（password: at least {} characters）",
+        "密码须为 {} 至 256 个字符，不能含控制字符或不可见字符（password: {} to 256 characters, no control or invisible ones）",
         auth::MIN_PASSWORD,
         auth::MIN_PASSWORD
     )]

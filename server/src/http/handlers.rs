@@ -633,9 +633,12 @@ fn bad_password(lang: Lang) -> ApiError {
         "password",
         "weak_password",
         match lang {
-            Lang::Zh => format!("密码至少 {} 个字符", auth::MIN_PASSWORD),
+            Lang::Zh => format!(
+                "密码须为 {} 至 256 个字符，不能含控制字符或不可见字符",
+                auth::MIN_PASSWORD
+            ),
             Lang::En => format!(
-                "the password needs at least {} characters",
+                "the password needs {} to 256 characters, none of them control or invisible characters",
                 auth::MIN_PASSWORD
             ),
         },

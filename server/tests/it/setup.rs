@@ -34,7 +34,7 @@ fn the_first_administrator_is_made_at_the_console() {
     let out = create_admin(&db, &["boss"], "short");
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("密码至少 8 个字符"), "{err}");
+    assert!(err.contains("密码须为 8 至 256 个字符"), "{err}");
     let out = create_admin(&db, &["boss", "--name", "李主任"], "a-long-secret");
     assert!(
         out.status.success(),
