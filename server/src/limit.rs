@@ -11,6 +11,12 @@
 //! passwords from the same machine. Unknown user names count like known
 //! ones, so a lock does not tell which accounts exist.
 //!
+//! An attempt is counted from its start ([`LoginLimiter::begin`]) until its
+//! password has been checked ([`LoginLimiter::end`]): guesses sent all at
+//! once cannot run more password checks than the limits allow, since the
+//! failures so far and the attempts still being checked together may not
+//! exceed them.
+//!
 //! Only `POST /api/login` goes through here: the administrator token and
 //! existing sessions are never locked out, so an attacker who locks every
 //! account cannot lock out the administrator.
@@ -98,6 +104,42 @@ pub struct LoginLimiter {
     policy: Policy,
     accounts: HashMap<String, Record>,
     addresses: HashMap<IpAddr, Record>,
+    /// Attempts begun and not yet ended, by user name and by address.
+    pending_accounts: HashMap<String, u32>,
+    pending_addresses: HashMap<IpAddr, u32>,
+}
+
+/// A login attempt whose password is being checked; give it back to
+/// [`LoginLimiter::end`].
+#[derive(Debug)]
+#[must_use = "an attempt counts against the limits until it is ended"]
+pub struct Attempt {
+    username: String,
+    address: Option<IpAddr>,
+}
+
+/// Whether `failures` so far and `pending` attempts reach `limit`.
+fn full<K: std::hash::Hash + Eq>(
+    failures: &mut HashMap<K, Record>,
+    pending: &HashMap<K, u32>,
+    key: &K,
+    since: Timestamp,
+    limit: u32,
+) -> bool {
+    let failed = failures.get_mut(key).map_or(0, |r| {
+        r.forget_before(since);
+        r.failures.len() as u32
+    });
+    failed + pending.get(key).copied().unwrap_or(0) >= limit
+}
+
+fn release<K: std::hash::Hash + Eq>(pending: &mut HashMap<K, u32>, key: &K) {
+    if let Some(n) = pending.get_mut(key) {
+        *n = n.saturating_sub(1);
+        if *n == 0 {
+            pending.remove(key);
+        }
+    }
 }
 
 fn lock_of<K: std::hash::Hash + Eq>(
@@ -148,8 +190,64 @@ impl LoginLimiter {
     pub fn new(policy: Policy) -> LoginLimiter {
         LoginLimiter {
             policy,
-            accounts: HashMap::new(),
-            addresses: HashMap::new(),
+            ..LoginLimiter::default()
+        }
+    }
+
+    /// Starts an attempt for `username` from `address`: refused while
+    /// either is locked, or while its failures so far and the attempts
+    /// still being checked reach its limit (then for a second, the time a
+    /// check takes). Each attempt begun must be ended.
+    pub fn begin(
+        &mut self,
+        username: &str,
+        address: Option<IpAddr>,
+        now: Timestamp,
+    ) -> Result<Attempt, Locked> {
+        if let Some(locked) = self.check(username, address, now) {
+            return Err(locked);
+        }
+        let since = now - self.policy.window;
+        let name = username.to_owned();
+        let busy = full(
+            &mut self.accounts,
+            &self.pending_accounts,
+            &name,
+            since,
+            self.policy.account_failures,
+        ) || address.is_some_and(|a| {
+            full(
+                &mut self.addresses,
+                &self.pending_addresses,
+                &a,
+                since,
+                self.policy.address_failures,
+            )
+        });
+        if busy {
+            return Err(Locked {
+                until: now + SignedDuration::from_secs(1),
+            });
+        }
+        *self.pending_accounts.entry(name.clone()).or_default() += 1;
+        if let Some(a) = address {
+            *self.pending_addresses.entry(a).or_default() += 1;
+        }
+        Ok(Attempt {
+            username: name,
+            address,
+        })
+    }
+
+    /// Ends an attempt, whatever its outcome (record it with [`failed`]
+    /// or [`succeeded`] first).
+    ///
+    /// [`failed`]: LoginLimiter::failed
+    /// [`succeeded`]: LoginLimiter::succeeded
+    pub fn end(&mut self, attempt: Attempt) {
+        release(&mut self.pending_accounts, &attempt.username);
+        if let Some(a) = attempt.address {
+            release(&mut self.pending_addresses, &a);
         }
     }
 
@@ -251,6 +349,38 @@ mod tests {
             l.check("anyone", Some("10.0.0.3".parse().unwrap()), at(1))
                 .is_none()
         );
+    }
+
+    #[test]
+    fn attempts_being_checked_count_against_the_limit() {
+        let mut l = LoginLimiter::new(Policy::default());
+        let ip: IpAddr = "10.0.0.4".parse().unwrap();
+        // Two failures, then guesses sent all at once: only three more
+        // may be checked.
+        l.failed("li", Some(ip), at(0));
+        l.failed("li", Some(ip), at(0));
+        let attempts: Vec<_> = (0..3)
+            .map(|_| l.begin("li", Some(ip), at(0)).unwrap())
+            .collect();
+        let refused = l.begin("li", Some(ip), at(0)).unwrap_err();
+        assert_eq!(refused.retry_after_s(at(0)), 1);
+        // Other accounts from the address are not held up.
+        let other = l.begin("wang", Some(ip), at(0)).unwrap();
+        l.end(other);
+        // The three fail: the account is locked, and stays so for the
+        // attempts that come after.
+        for (k, a) in attempts.into_iter().enumerate() {
+            let locked = l.failed("li", Some(ip), at(0));
+            assert_eq!(locked.is_some(), k == 2);
+            l.end(a);
+        }
+        assert!(l.begin("li", Some(ip), at(1)).is_err());
+        // Once the lock is over, attempts begin again; a success clears
+        // the account.
+        let a = l.begin("li", Some(ip), at(6)).unwrap();
+        l.succeeded("li");
+        l.end(a);
+        assert!(l.pending_accounts.is_empty() && l.pending_addresses.is_empty());
     }
 
     #[test]

@@ -433,19 +433,34 @@ async fn login(
     Body(req): Body<LoginRequest>,
 ) -> Answer {
     // A locked account or address is refused before its password is
-    // checked: guessing stops, and costs no argon2 work.
+    // checked: guessing stops, and costs no argon2 work. The attempt counts
+    // against the limits until its check is over (see `limit`), also if
+    // this request is dropped on the way.
     let now = s.clock.now();
-    let locked = s.logins().check(&req.username, address, now);
-    if let Some(locked) = locked {
-        tracing::info!(username = %req.username, "login refused: locked");
-        audit_failed_login(&s, lang, &req.username, address, "locked").await;
-        return Err(ApiError::too_many_logins(
-            lang,
-            &s.hall,
-            locked.until,
-            locked.retry_after_s(now),
-        ));
-    }
+    // Names that cannot be accounts share one entry: a flood of random or
+    // huge names must not grow the limiter's memory.
+    let key = if auth::valid_username(&req.username) {
+        req.username.as_str()
+    } else {
+        ""
+    };
+    let begun = s.logins().begin(key, address, now);
+    let attempt = match begun {
+        Ok(attempt) => PendingLogin {
+            s: s.clone(),
+            attempt: Some(attempt),
+        },
+        Err(locked) => {
+            tracing::info!(?address, "login refused: locked");
+            audit_failed_login(&s, lang, &req.username, address, "locked").await;
+            return Err(ApiError::too_many_logins(
+                lang,
+                &s.hall,
+                locked.until,
+                locked.retry_after_s(now),
+            ));
+        }
+    };
     let stored = {
         let cache = s.auth.read().unwrap_or_else(|e| e.into_inner());
         cache
@@ -461,9 +476,10 @@ async fn login(
     let password = req.password;
     let verified = argon(&s, lang, move || auth::verify_password(&password, &hash)).await?;
     if !(known && verified) {
-        tracing::info!(username = %req.username, "login refused");
+        tracing::info!(known, "login refused");
         let now = s.clock.now();
-        let locked = s.logins().failed(&req.username, address, now);
+        let locked = s.logins().failed(key, address, now);
+        drop(attempt);
         let reason = if locked.is_some() {
             "locked_now"
         } else {
@@ -471,7 +487,10 @@ async fn login(
         };
         audit_failed_login(&s, lang, &req.username, address, reason).await;
         if let Some(locked) = locked {
-            tracing::warn!(username = %req.username, ?address, "too many failed logins: locked");
+            // The name only if it is an account: a password typed into
+            // the user name field must not end up in the log.
+            let username = known.then_some(req.username.as_str());
+            tracing::warn!(?username, ?address, "too many failed logins: locked");
             return Err(ApiError::too_many_logins(
                 lang,
                 &s.hall,
@@ -486,6 +505,7 @@ async fn login(
         ));
     }
     s.logins().succeeded(&req.username);
+    drop(attempt);
     let token = secret::token("lbs");
     let hash = secret::TokenHash::of(&token);
     let username = req.username;
@@ -507,6 +527,20 @@ async fn login(
             staff,
         },
     ))
+}
+
+/// A login attempt counted by the limiter until dropped.
+struct PendingLogin {
+    s: AppState,
+    attempt: Option<crate::limit::Attempt>,
+}
+
+impl Drop for PendingLogin {
+    fn drop(&mut self) {
+        if let Some(a) = self.attempt.take() {
+            self.s.logins().end(a);
+        }
+    }
 }
 
 /// Records a refused login. The account is named only if it exists: a

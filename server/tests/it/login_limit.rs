@@ -144,3 +144,27 @@ fn the_lock_message_follows_accept_language() {
     let zh = s.try_login("li", WRONG, &[]);
     assert!(zh.message().contains("登录失败次数过多"), "{}", zh.body);
 }
+
+#[test]
+fn guesses_sent_all_at_once_get_no_more_checks_than_the_limit() {
+    // Thirty wrong passwords at the same moment: the attempts still being
+    // checked count against the limit, so at most five are checked and
+    // the account ends up locked, right password or not.
+    let s = std::sync::Arc::new(Server::start());
+    s.staff("li", "staff", &[7]);
+    let guesses: Vec<_> = (0..30)
+        .map(|i| {
+            let s = s.clone();
+            std::thread::spawn(move || s.try_login("li", &format!("guess-{i}"), &[]).status)
+        })
+        .collect();
+    let statuses: Vec<u16> = guesses.into_iter().map(|g| g.join().unwrap()).collect();
+    let checked = statuses.iter().filter(|&&c| c == 401).count();
+    assert!(checked <= 5, "{checked} passwords checked: {statuses:?}");
+    assert!(
+        statuses.iter().all(|&c| c == 401 || c == 429),
+        "{statuses:?}"
+    );
+    s.try_login("li", RIGHT, &[])
+        .expect_error(429, "too_many_attempts");
+}
