@@ -43,14 +43,24 @@ pub fn id_number(s: &str) -> String {
 }
 
 /// Free text, such as a visitor's comment: every run of seven or more
-/// digits (a phone, ID or card number; spaces and dashes between digits
-/// count as part of it, and an ID number may end in X) is masked like a
+/// digits (a phone, ID or card number; up to three separators between
+/// digits — spaces, dashes, dots, slashes, their full-width forms — count
+/// as part of it, and an ID number may end in X) is masked like a
 /// phone number (first three and last four digits kept) or, from fifteen
 /// digits on, like an ID number (first and last four); shorter runs are
 /// left alone, longer ones of under eleven digits masked whole.
 pub fn free_text(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
     let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    let sep = |c: char| {
+        matches!(
+            c,
+            ' ' | '-' | '.' | '/' | '_' | '·' | '　' | '－' | '．' | '／' | '—' | '–'
+        )
+    };
+    // Separators between digits are written however people write them:
+    // 138.1234.5678, 138  1234  5678, 620722/1990/0101/1234.
+    const MAX_SEPARATORS: usize = 3;
     let mut out = String::with_capacity(s.len());
     let mut i = 0;
     while i < chars.len() {
@@ -68,8 +78,17 @@ pub fn free_text(s: &str) -> String {
             if digit(c) {
                 j += 1;
                 end = j;
-            } else if (c == ' ' || c == '-') && j + 1 < chars.len() && digit(chars[j + 1]) {
-                j += 1;
+            } else if sep(c) {
+                let gap = chars[j..]
+                    .iter()
+                    .take(MAX_SEPARATORS + 1)
+                    .take_while(|&&c| sep(c))
+                    .count();
+                if gap <= MAX_SEPARATORS && chars.get(j + gap).is_some_and(|&c| digit(c)) {
+                    j += gap;
+                } else {
+                    break;
+                }
             } else {
                 break;
             }
@@ -78,7 +97,7 @@ pub fn free_text(s: &str) -> String {
             end += 1;
         }
         let run = &chars[start..end];
-        let n = run.iter().filter(|&&c| c != ' ' && c != '-').count();
+        let n = run.iter().filter(|&&c| !sep(c)).count();
         let (head, tail) = match n {
             0..=6 => (n, 0),
             7..=10 => (0, 0),
@@ -87,7 +106,7 @@ pub fn free_text(s: &str) -> String {
         };
         let mut k = 0;
         for &c in run {
-            if c == ' ' || c == '-' {
+            if sep(c) {
                 out.push(c);
                 continue;
             }
@@ -132,6 +151,20 @@ mod tests {
             "等了 45 分钟，2 号窗口"
         );
         assert_eq!(free_text("１３８１２３４５６７８"), "１３８****５６７８");
+        // However the separators are written.
+        assert_eq!(free_text("回电 138.1234.5678"), "回电 138.****.5678");
+        assert_eq!(free_text("回电 138  1234  5678"), "回电 138  ****  5678");
+        assert_eq!(
+            free_text("身份证 620722/1990/0101/1234"),
+            "身份证 6207**/****/****/1234"
+        );
+        assert_eq!(
+            free_text("电话１３８－１２３４－５６７８"),
+            "电话１３８－****－５６７８"
+        );
+        // Numbers apart stay apart: a price and a window.
+        assert_eq!(free_text("交了 9.5 元，5 号窗口"), "交了 9.5 元，5 号窗口");
+        assert_eq!(free_text("3 - 5 号窗口"), "3 - 5 号窗口");
         assert_eq!(free_text(""), "");
     }
 }
