@@ -110,11 +110,15 @@ impl Principal {
         }
     }
 
-    /// Whether the caller may record a rating: kiosks and rating pads,
-    /// guide desk, staff.
+    /// Whether the caller may record a rating on a visitor's behalf:
+    /// kiosks and rating pads, the guide desk (device or staff),
+    /// administrators. Not window staff: ratings rank the windows and
+    /// their staff (考核), so a clerk must not rate their own service. The
+    /// visitor rates with their ticket's own id.
     pub fn may_rate(&self) -> bool {
         match self {
-            Principal::Admin { .. } | Principal::Staff { .. } => true,
+            Principal::Admin { .. } => true,
+            Principal::Staff { role, .. } => *role == Role::Guide,
             Principal::Device { kind, .. } => *kind != DeviceKind::Display,
         }
     }

@@ -124,6 +124,22 @@ fn ratings_feed_the_report_and_the_monthly_ranking() {
     assert_eq!(report["channels"]["guide_desk"], 3);
     let empty = s.get("/api/rankings?month=2026-10").expect(200);
     assert_eq!(empty["windows"], json!([]));
+    // A clerk may not rate their own service (it ranks them); the guide
+    // desk may record a visitor's rating for them.
+    let own = serve_one(&s, &clerk8, 8);
+    s.post(
+        &clerk8,
+        &format!("/api/tickets/{own}/rating"),
+        json!({"rating": "very_satisfied"}),
+    )
+    .expect_error(403, "forbidden");
+    let guide = s.staff("g", "guide", &[]);
+    s.post(
+        &guide,
+        &format!("/api/tickets/{own}/rating"),
+        json!({"rating": "dissatisfied"}),
+    )
+    .expect(200);
 }
 
 #[test]
@@ -145,7 +161,8 @@ fn the_visitor_rates_with_the_ticket_and_a_complaint_reaches_supervisors_only() 
             Some(body),
         )
     };
-    // Only the ticket itself (or a device or staff token) may rate it.
+    // Only the ticket itself (or a rating pad, the guide desk or an
+    // administrator) may rate it.
     post(None, &body).expect_error(401, "unauthorized");
     post(Some(&other), &body).expect_error(401, "unauthorized");
     post(Some("not-a-ticket"), &body).expect_error(401, "unauthorized");
