@@ -845,7 +845,9 @@ impl Engine {
                 lang,
                 reply,
             } => {
-                let answer = if self.store.delete_staff(&username)? {
+                let answer = if self.last_admin(&username)? {
+                    Err(last_admin(lang))
+                } else if self.store.delete_staff(&username)? {
                     self.store.insert_audit(
                         *now,
                         &actor,
@@ -1107,6 +1109,21 @@ impl Engine {
         })
     }
 
+    /// Whether `username` is the only enabled administrator account: then
+    /// it may be neither disabled, demoted nor deleted, or nobody could
+    /// sign in to manage the hall (the `LOBBY_ADMIN_TOKEN` and the
+    /// `create-admin` console command aside).
+    fn last_admin(&self, username: &str) -> Sql<bool> {
+        let admins: Vec<String> = self
+            .store
+            .staff()?
+            .into_iter()
+            .filter(|s| s.view.role == lobby_core::api::Role::Admin && !s.view.disabled)
+            .map(|s| s.view.username)
+            .collect();
+        Ok(admins.len() == 1 && admins[0] == username)
+    }
+
     fn update_staff(
         &mut self,
         now: Timestamp,
@@ -1147,6 +1164,10 @@ impl Engine {
         if let Some(h) = password_hash {
             record.password_hash = h;
             end_sessions = true;
+        }
+        let still_admin = record.view.role == lobby_core::api::Role::Admin && !record.view.disabled;
+        if !still_admin && self.last_admin(username)? {
+            return Ok(Err(last_admin(lang)));
         }
         self.store.update_staff(&record)?;
         for entry in audit::updated(&before, &record.view, password_reset) {
@@ -1263,6 +1284,18 @@ impl Engine {
         }
         Ok(out)
     }
+}
+
+fn last_admin(lang: Lang) -> ApiError {
+    conflict(
+        "last_admin",
+        pick(
+            lang,
+            "这是唯一的管理员账号，不能停用、降级或删除；请先另设一名管理员",
+            "this is the only administrator account: it cannot be disabled, demoted or deleted until there is another",
+        )
+        .to_owned(),
+    )
 }
 
 fn unknown_staff(username: &str, lang: Lang) -> ApiError {

@@ -328,3 +328,33 @@ fn supervisors_see_who_works_each_window_and_the_public_does_not() {
     s.post_empty(ADMIN, "/api/windows/7/close").expect(200);
     assert_eq!(staff_at_7(&s), json!(null), "signed off");
 }
+
+#[test]
+fn the_last_administrator_account_cannot_be_disabled_demoted_or_deleted() {
+    let s = Server::start();
+    let boss = s.staff("boss", "admin", &[]);
+    let patch = |token: &str, user: &str, body: &str| {
+        s.send(
+            "PATCH",
+            &format!("/api/staff/{user}"),
+            Some(token),
+            &[("Content-Type", "application/json")],
+            Some(body),
+        )
+    };
+    // The only admin account, by itself or by the environment token.
+    for token in [boss.as_str(), ADMIN] {
+        patch(token, "boss", r#"{"disabled":true}"#).expect_error(409, "last_admin");
+        patch(token, "boss", r#"{"role":"staff"}"#).expect_error(409, "last_admin");
+        s.send("DELETE", "/api/staff/boss", Some(token), &[], None)
+            .expect_error(409, "last_admin");
+    }
+    // Still an administrator, still signed in.
+    s.get_as(&boss, "/api/staff").expect(200);
+    // With a second one, the first may go.
+    s.staff("deputy", "admin", &[]);
+    patch(&boss, "boss", r#"{"role":"staff"}"#).expect(200);
+    s.send("DELETE", "/api/staff/boss", Some(ADMIN), &[], None)
+        .expect(204);
+    patch(ADMIN, "deputy", r#"{"disabled":true}"#).expect_error(409, "last_admin");
+}
