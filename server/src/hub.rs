@@ -243,8 +243,10 @@ pub fn redact_event(event: &Event) -> Event {
             *comment = None;
         }
         EventKind::WindowOpened { staff, .. } => *staff = None,
+        // Why a window paused is for supervisors; the public sees that it
+        // did.
+        EventKind::Paused { reason, .. } => reason.clear(),
         EventKind::WindowClosed { .. }
-        | EventKind::Paused { .. }
         | EventKind::Resumed { .. }
         | EventKind::DayChanged { .. }
         | EventKind::SiteClosed { .. } => {}
@@ -260,10 +262,13 @@ pub fn redact_queue(queue: &mut QueueView) {
     }
 }
 
-/// Hides the id of a window's current ticket and who works it, for the
-/// public.
+/// Hides the id of a window's current ticket, who works it and why it
+/// paused, for the public.
 pub fn redact_window(window: &mut lobby_core::api::WindowView) {
     window.staff = None;
+    if let Some(reason) = &mut window.paused {
+        reason.clear();
+    }
     if let Some(c) = &mut window.current {
         hide(&mut c.id);
     }

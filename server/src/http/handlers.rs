@@ -336,7 +336,9 @@ async fn pause(
         window,
         Command::Pause {
             window,
-            reason: req.reason,
+            // Staff may write who they are helping: phone and ID numbers
+            // never reach the log in clear.
+            reason: mask::free_text(&req.reason),
         },
     )
     .await
@@ -960,7 +962,7 @@ async fn device_status(
         kind,
         site,
         status: req.status,
-        detail: req.detail,
+        detail: mask::free_text(&req.detail),
         at: s.clock.now(),
     };
     let changed = {

@@ -358,3 +358,25 @@ fn the_last_administrator_account_cannot_be_disabled_demoted_or_deleted() {
         .expect(204);
     patch(ADMIN, "deputy", r#"{"disabled":true}"#).expect_error(409, "last_admin");
 }
+
+#[test]
+fn why_a_window_paused_is_masked_and_kept_from_the_public() {
+    let s = Server::start();
+    let wang = s.staff("wang.li", "staff", &[7]);
+    s.post_empty(&wang, "/api/windows/7/open").expect(200);
+    s.post(
+        &wang,
+        "/api/windows/7/pause",
+        json!({"reason": "帮张先生查件，电话 13812345678"}),
+    )
+    .expect(200);
+    // Supervisors see the reason, the number masked.
+    assert_eq!(
+        window_in_queue(&s, Some(ADMIN), 7)["paused"],
+        "帮张先生查件，电话 138****5678"
+    );
+    // The public sees that the window paused, not why.
+    assert_eq!(window_in_queue(&s, None, 7)["paused"], "");
+    let public = s.get("/api/windows/7").expect(200);
+    assert_eq!(public["paused"], "", "{public}");
+}
