@@ -105,15 +105,21 @@ impl Caller {
 /// Looks a token up.
 pub fn authenticate(state: &AppState, token: &str) -> Option<(Principal, TokenHash)> {
     let hash = TokenHash::of(token);
+    principal_of(state, &hash).map(|p| (p, hash))
+}
+
+/// Who holds the token with this hash now: `None` once it is revoked,
+/// expired or its account disabled.
+pub fn principal_of(state: &AppState, hash: &TokenHash) -> Option<Principal> {
     if let Some(admin) = &state.admin_token
-        && admin.matches(&hash)
+        && admin.matches(hash)
     {
-        return Some((Principal::Admin { username: None }, hash));
+        return Some(Principal::Admin { username: None });
     }
     let now = state.clock.now();
     // A poisoned lock still holds a whole cache (it is replaced whole).
     let cache = state.auth.read().unwrap_or_else(|e| e.into_inner());
-    cache.principal(&hash, now).map(|p| (p, hash))
+    cache.principal(hash, now)
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -187,6 +193,25 @@ impl FromRequestParts<AppState> for MaybeCaller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        let MaybeToken(found) = MaybeToken::from_request_parts(parts, state).await?;
+        Ok(MaybeCaller(found.map(|(p, _)| p)))
+    }
+}
+
+/// Like [`MaybeCaller`], with the token's hash, for a connection that
+/// must notice when its token stops being valid (the event stream).
+#[derive(Debug, Clone)]
+pub struct MaybeToken(pub Option<(Principal, TokenHash)>);
+
+impl FromRequestParts<AppState> for MaybeToken {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        // A bearer header, or `?token=` where a browser's WebSocket cannot
+        // set headers.
         let token = bearer(parts).or_else(|| {
             parts
                 .uri
@@ -195,9 +220,7 @@ impl FromRequestParts<AppState> for MaybeCaller {
                 .find_map(|kv| kv.strip_prefix("token="))
                 .map(str::to_owned)
         });
-        Ok(MaybeCaller(
-            token.and_then(|t| authenticate(state, &t)).map(|(p, _)| p),
-        ))
+        Ok(MaybeToken(token.and_then(|t| authenticate(state, &t))))
     }
 }
 

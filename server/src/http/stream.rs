@@ -27,7 +27,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, O
 use tokio_tungstenite::tungstenite::protocol::frame::{CloseFrame, Frame};
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 
-use super::extract::{L, MaybeCaller, Params};
+use super::extract::{L, MaybeToken, Params};
 use super::{AppState, Routes};
 use crate::error::{ApiError, ErrorKind, pick};
 use crate::hub::Subscription;
@@ -66,7 +66,7 @@ fn has_token(headers: &HeaderMap, name: header::HeaderName, token: &str) -> bool
 async fn events(
     State(s): State<AppState>,
     L(lang): L,
-    MaybeCaller(caller): MaybeCaller,
+    MaybeToken(caller): MaybeToken,
     Params(q): Params,
     mut request: Request,
 ) -> Result<Response, ApiError> {
@@ -112,7 +112,7 @@ async fn events(
         .remove::<OnUpgrade>()
         .ok_or_else(required)?;
     let accept = derive_accept_key(key.as_bytes());
-    let full = caller.is_some();
+    let token = caller.map(|(_, token)| token);
     tokio::spawn(async move {
         match on_upgrade.await {
             Ok(upgraded) => {
@@ -128,7 +128,7 @@ async fn events(
                     Some(config),
                 )
                 .await;
-                stream(socket, s, since, full, lang).await;
+                stream(socket, s, since, token, lang).await;
             }
             Err(e) => tracing::debug!(error = %e, "websocket upgrade failed"),
         }
@@ -143,6 +143,15 @@ async fn events(
         HeaderValue::from_str(&accept).map_err(|_| required())?,
     );
     Ok(response)
+}
+
+/// Closes a stream whose token is no longer valid.
+async fn token_ended(mut socket: Socket) {
+    let close = Message::Close(Some(CloseFrame {
+        code: CloseCode::from(TOKEN_ENDED),
+        reason: "token no longer valid".into(),
+    }));
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(1), socket.send(close)).await;
 }
 
 /// Sends one text message, in frames of at most [`FRAME`] bytes (split on
@@ -180,7 +189,30 @@ async fn send_all(socket: &mut Socket, sub: &mut Subscription) -> bool {
     true
 }
 
-async fn stream(mut socket: Socket, s: AppState, since: Option<u64>, full: bool, lang: Lang) {
+/// How often an idle stream checks that its token is still valid.
+const RECHECK: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// The close code for a stream whose token was revoked, expired or whose
+/// account was disabled (4000–4999 are the application's).
+const TOKEN_ENDED: u16 = 4001;
+
+async fn stream(
+    mut socket: Socket,
+    s: AppState,
+    since: Option<u64>,
+    token: Option<crate::secret::TokenHash>,
+    lang: Lang,
+) {
+    let full = token.is_some();
+    // A token that stops being valid ends the stream: before each frame,
+    // and every RECHECK while nothing happens.
+    let valid = |s: &AppState| {
+        token
+            .as_ref()
+            .is_none_or(|t| super::extract::principal_of(s, t).is_some())
+    };
+    let mut recheck = tokio::time::interval(RECHECK);
+    recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut shutdown = s.shutdown.clone();
     let Some(mut sub) = s.engine.subscribe(since, full, lang).await else {
         return;
@@ -193,6 +225,9 @@ async fn stream(mut socket: Socket, s: AppState, since: Option<u64>, full: bool,
         tokio::select! {
             frame = sub.rx.recv() => match frame {
                 Ok(frame) => {
+                    if !valid(&s) {
+                        return token_ended(socket).await;
+                    }
                     if let Some(seq) = frame.seq {
                         if seq <= last {
                             continue;
@@ -225,6 +260,11 @@ async fn stream(mut socket: Socket, s: AppState, since: Option<u64>, full: bool,
                     let _ = tokio::time::timeout(SEND_TIMEOUT, socket.flush()).await;
                 }
             },
+            _ = recheck.tick() => {
+                if !valid(&s) {
+                    return token_ended(socket).await;
+                }
+            }
             _ = shutdown.changed() => break,
         }
     }

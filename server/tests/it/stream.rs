@@ -189,3 +189,58 @@ fn a_graceful_stop_closes_subscribers() {
         }
     }
 }
+
+/// Reads until the stream closes; the close code.
+fn closed_with(socket: &mut Socket) -> u16 {
+    loop {
+        match socket.read() {
+            Ok(Message::Close(frame)) => return frame.map_or(0, |f| u16::from(f.code)),
+            Ok(Message::Text(t)) => {
+                let v: Value = serde_json::from_str(&t).unwrap();
+                assert_ne!(v["kind"], "event", "an event after the token ended: {v}");
+            }
+            Ok(_) => {}
+            Err(e) => panic!("no close frame: {e}"),
+        }
+    }
+}
+
+#[test]
+fn a_stream_ends_when_its_token_does() {
+    let s = Server::start();
+    // A display whose device is removed, and a clerk whose account is
+    // disabled: their open streams close at the next event (code 4001)
+    // instead of going on with full frames.
+    let display = s.device("大厅屏", "display");
+    let devices = s.get_as(ADMIN, "/api/devices").expect(200);
+    let id = devices.as_array().unwrap()[0]["id"].as_i64().unwrap();
+    let clerk = s.staff("wang.li", "staff", &[7]);
+    let mut shown = connect(&s, &format!("?token={display}"));
+    let mut staff = connect(&s, &format!("?token={clerk}"));
+    assert_eq!(next(&mut shown)["kind"], "snapshot");
+    assert_eq!(next(&mut staff)["kind"], "snapshot");
+    s.send(
+        "DELETE",
+        &format!("/api/devices/{id}"),
+        Some(ADMIN),
+        &[],
+        None,
+    )
+    .expect(204);
+    s.send(
+        "PATCH",
+        "/api/staff/wang.li",
+        Some(ADMIN),
+        &[("Content-Type", "application/json")],
+        Some(r#"{"disabled":true}"#),
+    )
+    .expect(200);
+    s.issue("bdc");
+    assert_eq!(closed_with(&mut shown), 4001);
+    assert_eq!(closed_with(&mut staff), 4001);
+    // A public stream goes on.
+    let mut public = connect(&s, "");
+    assert_eq!(next(&mut public)["kind"], "snapshot");
+    s.issue("bdc");
+    assert_eq!(next(&mut public)["kind"], "event");
+}
