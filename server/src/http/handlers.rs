@@ -584,6 +584,24 @@ async fn logout(
     ClientAddr(address): ClientAddr,
 ) -> Answer {
     let lang = caller.lang;
+    // Only a login session ends here: a device's token, or the
+    // environment's administrator token, is revoked by an administrator or
+    // changed where it is set, and answering 204 would pretend otherwise.
+    let session = matches!(
+        caller.principal,
+        Principal::Staff { .. } | Principal::Admin { username: Some(_) }
+    );
+    if !session {
+        return Err(ApiError::new(
+            ErrorKind::Conflict,
+            "not_a_session",
+            pick(
+                lang,
+                "此令牌不是登录会话，无法退出；设备令牌请由管理员撤销",
+                "this token is not a login session: a device token is revoked by an administrator",
+            ),
+        ));
+    }
     let token = caller.token;
     let actor = Actor::of(&caller.principal, address);
     s.engine

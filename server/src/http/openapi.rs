@@ -172,7 +172,7 @@ fn operations() -> Vec<(&'static str, &'static str, Op)> {
         ("get", "/api/windows/{number}/waiting", Op::new("Tickets this window could call now, in calling order").auth().answer(200, Some(list("TicketView"))).errors(&[404])),
         ("get", "/api/events", Op::new("WebSocket of StreamMessage JSON: a snapshot first, then every event with its sequence; `since` resumes after a sequence").params(&[("since", "query", "last sequence seen"), ("token", "query", "bearer token (WebSockets cannot send headers); with one, ticket ids are included")]).answer(101, Some(r("StreamMessage"))).errors(&[400])),
         ("post", "/api/login", Op::new("Staff log in; 5 failures for an account (or 20 from one address) within 15 minutes lock it for 5 minutes").body(r("LoginRequest")).answer(200, Some(r("LoginAnswer"))).errors(&[401, 429])),
-        ("post", "/api/logout", Op::new("End this session").auth().answer(204, None)),
+        ("post", "/api/logout", Op::new("End this login session (409 not_a_session for a device's or the environment's token)").auth().answer(204, None).errors(&[409])),
         ("get", "/api/me", Op::new("Who the token belongs to").auth().answer(200, Some(r("Me")))),
         ("get", "/api/staff", Op::new("Staff accounts (admin)").auth().answer(200, Some(list("StaffView")))),
         ("post", "/api/staff", Op::new("Create a staff account (admin)").auth().body(r("NewStaff")).answer(201, Some(r("StaffView"))).errors(&[409, 503])),

@@ -164,6 +164,14 @@ fn devices_issue_on_their_channel_and_displays_only_read() {
         .post(&kiosk, "/api/tickets", json!({"category": "bdc"}))
         .expect(201);
     assert_eq!(t["channel"], "kiosk");
+    // A device's token is no login session to log out of: it stays valid
+    // until an administrator revokes it, and the answer says so.
+    s.post_empty(&kiosk, "/api/logout")
+        .expect_error(409, "not_a_session");
+    s.post_empty(ADMIN, "/api/logout")
+        .expect_error(409, "not_a_session");
+    s.post(&kiosk, "/api/tickets", json!({"category": "bdc"}))
+        .expect(201);
     s.post(
         &kiosk,
         "/api/tickets",
