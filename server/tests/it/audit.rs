@@ -75,16 +75,8 @@ fn staff_and_device_changes_and_logins_are_recorded_with_who_and_when() {
         .expect(201);
     let id = kiosk["device"]["id"].as_i64().unwrap();
     let token = kiosk["token"].as_str().unwrap().to_owned();
-    s.send(
-        "DELETE",
-        &format!("/api/devices/{id}"),
-        Some(&boss),
-        &[],
-        None,
-    )
-    .expect(204);
-    s.send("DELETE", "/api/staff/li", Some(&boss), &[], None)
-        .expect(204);
+    s.delete(&boss, &format!("/api/devices/{id}")).expect(204);
+    s.delete(&boss, "/api/staff/li").expect(204);
 
     let all = entries(&s, "");
     let device = format!("device:{id}");
@@ -203,7 +195,7 @@ fn a_refused_change_is_not_recorded() {
         json!({"username": "li", "password": "secret-password"}),
     )
     .expect_error(409, "username_taken");
-    s.send("DELETE", "/api/staff/nobody", Some(ADMIN), &[], None)
+    s.delete(ADMIN, "/api/staff/nobody")
         .expect_error(404, "unknown_staff");
     // A patch that changes nothing records nothing.
     patch(&s, ADMIN, "/api/staff/li", json!({"windows": [7]}));

@@ -141,12 +141,10 @@ fn staff_act_only_on_their_windows() {
     )
     .expect_error(403, "forbidden");
     // Reassigned: the new windows apply at once.
-    s.send(
-        "PATCH",
+    s.patch(
+        ADMIN,
         "/api/staff/wang.li",
-        Some(ADMIN),
-        &[("Content-Type", "application/json")],
-        Some(r#"{"windows":[9]}"#),
+        serde_json::json!({"windows":[9]}),
     )
     .expect(200);
     s.post_empty(&clerk, "/api/windows/9/call").expect(200);
@@ -203,14 +201,7 @@ fn devices_issue_on_their_channel_and_displays_only_read() {
     assert_eq!(list.as_array().unwrap().len(), 3);
     assert!(!list.to_string().contains(&kiosk));
     let id = list[0]["id"].as_i64().unwrap();
-    s.send(
-        "DELETE",
-        &format!("/api/devices/{id}"),
-        Some(ADMIN),
-        &[],
-        None,
-    )
-    .expect(204);
+    s.delete(ADMIN, &format!("/api/devices/{id}")).expect(204);
     s.post(&kiosk, "/api/tickets", json!({"category": "bdc"}))
         .expect_error(401, "unauthorized");
 }
@@ -260,12 +251,10 @@ fn guide_desk_staff_issue_and_sessions_end() {
     s.post(&guide, "/api/tickets", json!({"category": "sw"}))
         .expect_error(401, "unauthorized");
     let again = s.login("zhao", "secret-password");
-    s.send(
-        "PATCH",
+    s.patch(
+        ADMIN,
         "/api/staff/zhao",
-        Some(ADMIN),
-        &[("Content-Type", "application/json")],
-        Some(r#"{"disabled":true}"#),
+        serde_json::json!({"disabled":true}),
     )
     .expect(200);
     s.post(&again, "/api/tickets", json!({"category": "sw"}))
@@ -341,30 +330,24 @@ fn supervisors_see_who_works_each_window_and_the_public_does_not() {
 fn the_last_administrator_account_cannot_be_disabled_demoted_or_deleted() {
     let s = Server::start();
     let boss = s.staff("boss", "admin", &[]);
-    let patch = |token: &str, user: &str, body: &str| {
-        s.send(
-            "PATCH",
-            &format!("/api/staff/{user}"),
-            Some(token),
-            &[("Content-Type", "application/json")],
-            Some(body),
-        )
-    };
     // The only admin account, by itself or by the environment token.
     for token in [boss.as_str(), ADMIN] {
-        patch(token, "boss", r#"{"disabled":true}"#).expect_error(409, "last_admin");
-        patch(token, "boss", r#"{"role":"staff"}"#).expect_error(409, "last_admin");
-        s.send("DELETE", "/api/staff/boss", Some(token), &[], None)
+        s.patch(token, "/api/staff/boss", json!({"disabled": true}))
+            .expect_error(409, "last_admin");
+        s.patch(token, "/api/staff/boss", json!({"role": "staff"}))
+            .expect_error(409, "last_admin");
+        s.delete(token, "/api/staff/boss")
             .expect_error(409, "last_admin");
     }
     // Still an administrator, still signed in.
     s.get_as(&boss, "/api/staff").expect(200);
     // With a second one, the first may go.
     s.staff("deputy", "admin", &[]);
-    patch(&boss, "boss", r#"{"role":"staff"}"#).expect(200);
-    s.send("DELETE", "/api/staff/boss", Some(ADMIN), &[], None)
-        .expect(204);
-    patch(ADMIN, "deputy", r#"{"disabled":true}"#).expect_error(409, "last_admin");
+    s.patch(&boss, "/api/staff/boss", json!({"role": "staff"}))
+        .expect(200);
+    s.delete(ADMIN, "/api/staff/boss").expect(204);
+    s.patch(ADMIN, "/api/staff/deputy", json!({"disabled": true}))
+        .expect_error(409, "last_admin");
 }
 
 #[test]

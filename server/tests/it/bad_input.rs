@@ -263,7 +263,7 @@ fn malformed_and_invalid_bodies_are_4xx_and_change_nothing() {
         Some(&huge),
     )
     .expect_error(413, "body_too_large");
-    s.send("DELETE", "/api/queue", Some(ADMIN), &[], None)
+    s.delete(ADMIN, "/api/queue")
         .expect_error(405, "method_not_allowed");
     s.get("/api/reports/day?date=2026-13-45")
         .expect_error(401, "unauthorized");

@@ -294,6 +294,22 @@ impl Server {
         self.send("POST", path, Some(token), &[], None)
     }
 
+    /// `PATCH path` with a token and a JSON body.
+    pub fn patch(&self, token: &str, path: &str, body: Value) -> Answer {
+        self.send(
+            "PATCH",
+            path,
+            Some(token),
+            &[("Content-Type", "application/json")],
+            Some(&body.to_string()),
+        )
+    }
+
+    /// `DELETE path` with a token.
+    pub fn delete(&self, token: &str, path: &str) -> Answer {
+        self.send("DELETE", path, Some(token), &[], None)
+    }
+
     /// Issues a ticket as the admin.
     pub fn issue(&self, category: &str) -> Value {
         self.post(

@@ -219,20 +219,11 @@ fn a_stream_ends_when_its_token_does() {
     let mut staff = connect(&s, &format!("?token={clerk}"));
     assert_eq!(next(&mut shown)["kind"], "snapshot");
     assert_eq!(next(&mut staff)["kind"], "snapshot");
-    s.send(
-        "DELETE",
-        &format!("/api/devices/{id}"),
-        Some(ADMIN),
-        &[],
-        None,
-    )
-    .expect(204);
-    s.send(
-        "PATCH",
+    s.delete(ADMIN, &format!("/api/devices/{id}")).expect(204);
+    s.patch(
+        ADMIN,
         "/api/staff/wang.li",
-        Some(ADMIN),
-        &[("Content-Type", "application/json")],
-        Some(r#"{"disabled":true}"#),
+        serde_json::json!({"disabled":true}),
     )
     .expect(200);
     s.issue("bdc");
