@@ -145,6 +145,11 @@ pub struct TicketView {
     pub stops: Vec<CategoryId>,
     /// The visitor's rating, once given.
     pub rating: Option<Rating>,
+    /// The key of the ticket's rating link, only in the answer to whoever
+    /// issued it (the kiosk prints it in the QR code): knowing the id is
+    /// not enough to rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating_key: Option<String>,
 }
 
 impl TicketView {
@@ -193,6 +198,7 @@ impl TicketView {
             called_at: ticket.called_at,
             stops: ticket.stops.clone(),
             rating: ticket.rating,
+            rating_key: None,
         }
     }
 }

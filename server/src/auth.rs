@@ -114,7 +114,7 @@ impl Principal {
     /// kiosks and rating pads, the guide desk (device or staff),
     /// administrators. Not window staff: ratings rank the windows and
     /// their staff (考核), so a clerk must not rate their own service. The
-    /// visitor rates with their ticket's own id.
+    /// visitor rates with the key in their ticket's QR code.
     pub fn may_rate(&self) -> bool {
         match self {
             Principal::Admin { .. } => true,

@@ -113,6 +113,7 @@ pub async fn run(config: Config, ready: impl FnOnce(SocketAddr)) -> anyhow::Resu
     // Held until the server stops: one server per database.
     let _lock = setup::lock(&config.db)?;
     let store = Store::open(&config.db)?;
+    let rating_secret = store.secret("rating")?;
     if let Some(pages) = config.max_db_pages {
         store.limit_pages(pages)?;
     }
@@ -151,6 +152,7 @@ pub async fn run(config: Config, ready: impl FnOnce(SocketAddr)) -> anyhow::Resu
         shutdown: shutdown_rx,
         argon: Semaphore::new(2),
         logins: Mutex::new(limit::LoginLimiter::new(limit::Policy::default())),
+        rating_secret,
     });
     // Catch up with the clock before anyone connects: a server that was
     // down over closing time or the day change does that work first.

@@ -20,6 +20,8 @@
 //!   restart reads both.
 //! - `staff`, `sessions`, `devices`: accounts, tokens (hashed), devices.
 //! - `appointments`: bookings, personal data masked.
+//! - `secrets(name, value)`: the server's own keys (`rating`: the key of
+//!   the rating link printed on each ticket); never sent anywhere.
 //! - `audit(id, at, actor, action, target, address, changes)`: the audit
 //!   trail of accounts, sessions and devices (see [`crate::audit`]),
 //!   append-only, never holding a password or a token.
@@ -121,6 +123,11 @@ pub const MIGRATIONS: &[&str] = &[
         changes TEXT NOT NULL DEFAULT '[]'
     );
     CREATE INDEX audit_at ON audit(at);",
+    // 5: the server's own secrets (the key of visitors' rating links).
+    "CREATE TABLE secrets (
+        name TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+    );",
 ];
 
 /// The schema version this server writes.
@@ -540,6 +547,28 @@ impl Store {
             })
         })?;
         rows.collect()
+    }
+
+    /// The server's secret `name`, made (256 random bits) the first time
+    /// it is asked for. It stays with the database, so links made with it
+    /// keep working across restarts.
+    pub fn secret(&self, name: &str) -> anyhow::Result<[u8; 32]> {
+        let stored: Option<Vec<u8>> = self
+            .conn
+            .query_row("SELECT value FROM secrets WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if let Some(v) = stored {
+            return <[u8; 32]>::try_from(v.as_slice())
+                .map_err(|_| anyhow::anyhow!("the stored secret `{name}` is not 32 bytes"));
+        }
+        let key = crate::secret::new_key();
+        self.conn.execute(
+            "INSERT INTO secrets (name, value) VALUES (?1, ?2)",
+            params![name, key.as_slice()],
+        )?;
+        Ok(key)
     }
 
     /// Whether a user name is taken.

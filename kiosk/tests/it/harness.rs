@@ -220,5 +220,6 @@ pub fn ticket(category: &str, prefix: &str, seq: u32, matter: Option<&str>) -> T
         called_at: None,
         stops: vec![],
         rating: None,
+        rating_key: None,
     }
 }

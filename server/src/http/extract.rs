@@ -139,8 +139,9 @@ impl FromRequestParts<AppState> for Caller {
 }
 
 /// Whoever gives a rating: a device, staff member or administrator by
-/// their token, or the visitor, whose token is the ticket's own id (only
-/// the holder of the ticket has it, in its QR code). 401 without a token.
+/// their token, or the visitor, whose token is the ticket's rating key
+/// (`secret::rating_key`; only the holder of the ticket has it, in its QR
+/// code). 401 without a token.
 #[derive(Debug, Clone)]
 pub enum Rater {
     /// A known token's holder.

@@ -139,7 +139,17 @@ async fn issue(State(s): State<AppState>, caller: Caller, Body(req): Body<IssueR
     };
     let outcome = command(&s, lang, Command::Issue(issue)).await?;
     let ticket = outcome.ticket.ok_or_else(|| ApiError::internal(lang))?;
-    Ok(json(StatusCode::CREATED, &ticket))
+    Ok(json(StatusCode::CREATED, &with_rating_key(&s, ticket)))
+}
+
+/// The answer to whoever issued a ticket: with the key of its rating link,
+/// which nothing else ever returns.
+fn with_rating_key(
+    s: &AppState,
+    mut ticket: lobby_core::api::TicketView,
+) -> lobby_core::api::TicketView {
+    ticket.rating_key = Some(secret::rating_key(&s.rating_secret, ticket.id.as_str()));
+    ticket
 }
 
 fn ticket_id(id: String, s: &AppState, lang: Lang) -> Result<TicketId, ApiError> {
@@ -197,9 +207,10 @@ async fn rate(
     let lang = rater.lang();
     match &rater {
         Rater::Caller(caller) => caller.require(caller.principal.may_rate())?,
-        // The visitor rates their own ticket: its id is the token. Any
-        // other token is no one's.
-        Rater::Visitor { token, .. } if *token == id => {}
+        // The visitor rates their own ticket with its rating link's key
+        // (in the QR code). Any other token is no one's; the ticket's id
+        // alone is not enough, since staff and displays see ids.
+        Rater::Visitor { token, .. } if secret::is_rating_key(&s.rating_secret, &id, token) => {}
         Rater::Visitor { .. } => return Err(ApiError::unauthorized(lang)),
     }
     let ticket = ticket_id(id, &s, lang)?;
@@ -1126,7 +1137,7 @@ async fn check_in(State(s): State<AppState>, caller: Caller, Param(code): Param)
             reply,
         })
         .await?;
-    Ok(json(StatusCode::CREATED, &ticket))
+    Ok(json(StatusCode::CREATED, &with_rating_key(&s, ticket)))
 }
 
 // -- reports ------------------------------------------------------------------

@@ -67,6 +67,9 @@ pub struct Shared {
     pub argon: Semaphore,
     /// Failed logins by account and address.
     pub logins: Mutex<LoginLimiter>,
+    /// The key of ticket rating links (`secret::rating_key`), kept in the
+    /// database.
+    pub rating_secret: [u8; 32],
 }
 
 impl Shared {

@@ -157,7 +157,7 @@ fn operations() -> Vec<(&'static str, &'static str, Op)> {
         ("get", "/api/tickets/{id}", Op::new("A ticket by its unguessable id (public status page)").answer(200, Some(r("TicketView"))).errors(&[404])),
         ("post", "/api/tickets/{id}/cancel", Op::new("Withdraw a waiting ticket").auth().answer(200, Some(r("TicketView"))).errors(&[404, 409, 503])),
         ("post", "/api/tickets/{id}/reactivate", Op::new("Put a no-show back in line at its old place").auth().answer(200, Some(r("TicketView"))).errors(&[404, 409, 503])),
-        ("post", "/api/tickets/{id}/rating", Op::new("Record the visitor's rating (好差评), once, after the visit: by a kiosk, rating pad or guide-desk device, guide-desk staff, an administrator (not window staff, whom ratings rank), or the visitor, whose bearer token is the ticket's own id (the status page behind the ticket's QR code does this)").auth().body(r("RatingRequest")).answer(200, Some(r("TicketView"))).errors(&[404, 409, 503])),
+        ("post", "/api/tickets/{id}/rating", Op::new("Record the visitor's rating (好差评), once, after the visit: by a kiosk, rating pad or guide-desk device, guide-desk staff, an administrator (not window staff, whom ratings rank), or the visitor, whose bearer token is the ticket's rating key from its QR code (`/t/{id}#k=…`; the status page does this)").auth().body(r("RatingRequest")).answer(200, Some(r("TicketView"))).errors(&[404, 409, 503])),
         ("post", "/api/windows/{number}/call", Op::new("Call the next ticket this window serves, or the given one; 204 when nothing waits").auth().body(r("CallRequest")).answer(200, Some(r("TicketView"))).errors(WINDOW)),
         ("post", "/api/windows/{number}/recall", Op::new("Call the current ticket again").auth().answer(200, Some(r("WindowAnswer"))).errors(WINDOW)),
         ("post", "/api/windows/{number}/start", Op::new("The visitor arrived; service starts").auth().answer(200, Some(r("WindowAnswer"))).errors(WINDOW)),
@@ -331,7 +331,8 @@ fn schemas() -> Value {
             "ahead": int(), "estimated_wait_s": int(),
             "issued_at": time(), "called_at": nullable(time()),
             "stops": { "type": "array", "items": string() },
-            "rating": nullable(rating.clone())
+            "rating": nullable(rating.clone()),
+            "rating_key": { "type": "string", "description": "only in the issue and check-in answers: the key of the ticket's rating link, printed in its QR code as /t/{id}#k={rating_key}" }
         })),
         "CallRequest": object(&[], json!({ "ticket": { "type": "string", "description": "call this ticket instead of the next one" } })),
         "TransferRequest": object(&[], json!({

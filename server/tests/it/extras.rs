@@ -77,6 +77,12 @@ fn appointments_are_masked_and_check_in_once() {
 
 /// Issues a ticket and serves it at `window` for five minutes: its id.
 fn serve_one(s: &Server, token: &str, window: u32) -> String {
+    serve_keyed(s, token, window).0
+}
+
+/// Like [`serve_one`]: the ticket's id and its rating link's key (which
+/// only the issue answer carries).
+fn serve_keyed(s: &Server, token: &str, window: u32) -> (String, String) {
     let t = s
         .post(ADMIN, "/api/tickets", json!({"category": "bdc"}))
         .expect(201);
@@ -87,7 +93,10 @@ fn serve_one(s: &Server, token: &str, window: u32) -> String {
     s.advance(300);
     s.post_empty(token, &format!("/api/windows/{window}/complete"))
         .expect(200);
-    t["id"].as_str().unwrap().to_owned()
+    let key = t["rating_key"]
+        .as_str()
+        .expect("the issue answer has the key");
+    (t["id"].as_str().unwrap().to_owned(), key.to_owned())
 }
 
 #[test]
@@ -147,8 +156,8 @@ fn the_visitor_rates_with_the_ticket_and_a_complaint_reaches_supervisors_only() 
     let s = Server::start();
     let clerk = s.staff("li.hua", "staff", &[7]);
     s.post_empty(&clerk, "/api/windows/7/open").expect(200);
-    let id = serve_one(&s, &clerk, 7);
-    let other = serve_one(&s, &clerk, 7);
+    let (id, key) = serve_keyed(&s, &clerk, 7);
+    let (other, other_key) = serve_keyed(&s, &clerk, 7);
     let path = format!("/api/tickets/{id}/rating");
     let complaint = "等了很久，窗口态度也不好。请回电 13812345678";
     let body = json!({"rating": "dissatisfied", "comment": complaint}).to_string();
@@ -161,22 +170,30 @@ fn the_visitor_rates_with_the_ticket_and_a_complaint_reaches_supervisors_only() 
             Some(body),
         )
     };
-    // Only the ticket itself (or a rating pad, the guide desk or an
-    // administrator) may rate it.
+    // Only the holder of the ticket's QR code (its rating key), or a
+    // rating pad, the guide desk or an administrator, may rate it. The
+    // ticket's id is not enough: staff and displays see ids.
     post(None, &body).expect_error(401, "unauthorized");
+    post(Some(&id), &body).expect_error(401, "unauthorized");
     post(Some(&other), &body).expect_error(401, "unauthorized");
+    post(Some(&other_key), &body).expect_error(401, "unauthorized");
     post(Some("not-a-ticket"), &body).expect_error(401, "unauthorized");
+    // The key is in no other answer: not the status page's, not the
+    // window's.
+    let seen = s.get(&format!("/api/tickets/{id}")).expect(200);
+    assert!(seen.get("rating_key").is_none(), "{seen}");
     let long = json!({"rating": "dissatisfied", "comment": "慢".repeat(201)}).to_string();
-    let e = post(Some(&id), &long).expect_error(422, "comment_too_long");
+    let e = post(Some(&key), &long).expect_error(422, "comment_too_long");
     assert_eq!(e["error"]["field"], "comment");
 
     let mut public = connect(&s, "");
     next(&mut public);
     let mut staff = connect(&s, &format!("?token={clerk}"));
     next(&mut staff);
-    let rated = post(Some(&id), &body).expect(200);
+    let rated = post(Some(&key), &body).expect(200);
     assert_eq!(rated["rating"], "dissatisfied");
-    post(Some(&id), &body).expect_error(409, "already_rated");
+    assert!(rated.get("rating_key").is_none());
+    post(Some(&key), &body).expect_error(409, "already_rated");
 
     // The streams tell that a rating came, never what it says.
     for socket in [&mut public, &mut staff] {
