@@ -279,7 +279,7 @@ pub fn ticket_print(
         estimated_wait_s: view.estimated_wait_s,
         issued_at: zone(hall).to_datetime(view.issued_at),
         area: (!view.area.is_empty()).then(|| view.area.clone()),
-        status_url: base.map(|b| format!("{}/t/{}", b.trim_end_matches('/'), view.id)),
+        status_url: base.map(|b| lobby_printer::render::status_url(b, view)),
         lang,
     }
 }

@@ -41,10 +41,22 @@ pub struct TicketPrint {
     pub issued_at: DateTime,
     /// Where the category's windows are, if known.
     pub area: Option<String>,
-    /// The public status page (`{base}/t/{id}`), printed as a QR code.
+    /// The public status page (`{base}/t/{id}`, with `#k=` and the rating
+    /// key when the issue answer had one), printed as a QR code.
     pub status_url: Option<String>,
     /// Language of the labels.
     pub lang: Lang,
+}
+
+/// The address behind a ticket's QR code: its status page, and after `#k=`
+/// (a fragment, so it reaches no server log) the key that lets the
+/// visitor rate the visit there.
+pub fn status_url(base: &str, view: &TicketView) -> String {
+    let base = base.trim_end_matches('/');
+    match &view.rating_key {
+        Some(key) => format!("{base}/t/{}#k={key}", view.id),
+        None => format!("{base}/t/{}", view.id),
+    }
 }
 
 impl TicketPrint {
@@ -77,7 +89,7 @@ impl TicketPrint {
             estimated_wait_s: view.estimated_wait_s,
             issued_at: hall.tz().to_datetime(view.issued_at),
             area: (!view.area.is_empty()).then(|| view.area.clone()),
-            status_url: (!base.is_empty()).then(|| format!("{base}/t/{}", view.id)),
+            status_url: (!base.is_empty()).then(|| status_url(base, view)),
             lang: Lang::Zh,
         }
     }
@@ -413,6 +425,29 @@ mod tests {
         assert_eq!(fitting_size("B023", 576, 6), 6);
         assert_eq!(fitting_size("民乐县政务服务中心", 384, 2), 1);
         assert_eq!(fitting_size("民乐县政务服务中心", 576, 2), 2);
+    }
+
+    #[test]
+    fn the_qr_code_carries_the_rating_key_when_the_issue_answer_had_one() {
+        let hall =
+            crate::sample::load_hall(std::path::Path::new(crate::sample::DEFAULT_HALL)).unwrap();
+        let mut view = crate::sample::ticket_view(&hall).unwrap();
+        let id = view.id.clone();
+        assert_eq!(
+            status_url("https://h.example/", &view),
+            format!("https://h.example/t/{id}")
+        );
+        view.rating_key = Some("k2345".into());
+        assert_eq!(
+            status_url("https://h.example", &view),
+            format!("https://h.example/t/{id}#k=k2345")
+        );
+        let print = TicketPrint::new(&view, &hall, "https://h.example");
+        assert_eq!(
+            print.status_url.as_deref(),
+            Some(&*format!("https://h.example/t/{id}#k=k2345"))
+        );
+        assert_eq!(TicketPrint::new(&view, &hall, "").status_url, None);
     }
 
     #[test]
