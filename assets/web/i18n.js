@@ -371,6 +371,7 @@ window.LOBBY_I18N = {
     "rate.sending": "正在提交…",
     "rate.thanks": "感谢您的评价：{rating}",
     "rate.choose": "请先选择一项评价",
+    "rate.need_qr": "请用手机扫描号票上的二维码进行评价",
 
     "pause.preset.lunch": "午休",
     "pause.preset.away": "临时离开",
@@ -745,6 +746,7 @@ window.LOBBY_I18N = {
     "rate.sending": "Sending…",
     "rate.thanks": "Thank you for rating us: {rating}",
     "rate.choose": "Please choose a rating first",
+    "rate.need_qr": "To rate this visit, scan the QR code on your ticket",
 
     "pause.preset.lunch": "Lunch break",
     "pause.preset.away": "Away for a moment",

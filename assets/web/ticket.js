@@ -11,6 +11,9 @@
   const { t, $, api, nameOf } = Lobby;
 
   const id = decodeURIComponent(location.pathname.replace(/^\/t\//, "").replace(/\/$/, ""));
+  // The rating key from the ticket's QR code (`#k=…`): a fragment, so it
+  // never reaches a server log. Without it the page shows the status only.
+  const ratingKey = new URLSearchParams(location.hash.slice(1)).get("k") || "";
   const state = { ticket: null, stream: null, lastSeen: 0, hall: null, rating: null, sending: false };
   const BAD = ["dissatisfied", "very_dissatisfied"];
 
@@ -123,12 +126,15 @@
     $("#updated").textContent = t("pub.updated", { at: Lobby.fmtTime(new Date(state.lastSeen).toISOString()) });
   }
 
-  // The rating form: after completion, until rated.
+  // The rating form: after completion, until rated, for the holder of the
+  // ticket's QR code.
   function renderRating(tk) {
-    const open = tk.status === "completed" && !tk.rating;
+    const due = tk.status === "completed" && !tk.rating;
+    const open = due && !!ratingKey;
     Lobby.show($("#rate"), open);
-    Lobby.show($("#rated"), !!tk.rating);
+    Lobby.show($("#rated"), !!tk.rating || (due && !ratingKey));
     if (tk.rating) $("#rated").textContent = t("rate.thanks", { rating: t("rating." + tk.rating) });
+    else if (due && !ratingKey) $("#rated").textContent = t("rate.need_qr");
     if (!open) return;
     for (const b of document.querySelectorAll("#rate [data-rating]")) {
       b.setAttribute("role", "radio");
@@ -157,7 +163,7 @@
     try {
       const body = { rating: state.rating };
       if (comment) body.comment = comment;
-      const tk = await api("POST", "/api/tickets/" + encodeURIComponent(id) + "/rating", body, id);
+      const tk = await api("POST", "/api/tickets/" + encodeURIComponent(id) + "/rating", body, ratingKey);
       state.ticket = tk;
       state.lastSeen = Date.now();
     } catch (e) {

@@ -294,8 +294,13 @@ async fn admin_reads_the_days_figures_and_the_monthly_ranking() -> anyhow::Resul
         web.server.admin().advance_clock(600)?;
         wang.window_action(7, "complete")?;
     }
-    // The visitor rates from their ticket's page, with the ticket's id.
-    let visitor = web.server.public().with_token(tickets[0].id.as_str());
+    // The visitor rates from their ticket's page, with the key from its
+    // QR code.
+    let key = tickets[0]
+        .rating_key
+        .as_deref()
+        .expect("the issue answer has the key");
+    let visitor = web.server.public().with_token(key);
     visitor.post::<serde_json::Value>(
         &format!("/api/tickets/{}/rating", tickets[0].id),
         &json!({ "rating": "very_satisfied" }),

@@ -46,6 +46,12 @@ async fn the_public_page_updates_when_the_ticket_is_called() -> anyhow::Result<(
     phone.wait_text("#callout", "正在 7 号窗口办理").await?;
     wang.window_action(7, "complete")?;
     phone.wait_text("#callout", "业务已办结").await?;
+    // Opened by its bare address (no key from the QR code), the page
+    // cannot rate: it says where the key is.
+    phone
+        .wait_text("#rated", "请用手机扫描号票上的二维码进行评价")
+        .await?;
+    phone.wait_gone("#rate").await?;
 
     // The same page at the terminals' size, for review.
     let desktop = web.desktop().await?;
@@ -72,8 +78,14 @@ async fn the_visitor_rates_the_visit_on_the_phone_and_the_manager_follows_it_up(
     wang.call_next(7)?;
     wang.window_action(7, "start")?;
 
+    // The page as the ticket's QR code opens it: with the rating key.
+    let key = mine
+        .rating_key
+        .as_deref()
+        .expect("the issue answer has the key");
+    let qr = web.url(&format!("/t/{}#k={key}", mine.id));
     let phone = web.phone().await?;
-    phone.goto(&web.url(&format!("/t/{}", mine.id))).await?;
+    phone.goto(&qr).await?;
     phone.wait_text("#callout", "正在 7 号窗口办理").await?;
     // No rating before the visit is done.
     phone.wait_gone("#rate").await?;
@@ -92,7 +104,7 @@ async fn the_visitor_rates_the_visit_on_the_phone_and_the_manager_follows_it_up(
     phone.wait_text("#rated", "感谢您的评价：不满意").await?;
     phone.wait_gone("#rate").await?;
     // It stays rated when the visitor comes back to the page.
-    phone.goto(&web.url(&format!("/t/{}", mine.id))).await?;
+    phone.goto(&qr).await?;
     phone.wait_text("#rated", "不满意").await?;
     phone.wait_gone("#rate").await?;
     assert_no_page_errors(&phone).await?;
