@@ -439,3 +439,22 @@ fn the_guide_desk_lists_a_days_appointments_masked() {
     s.get_as(ADMIN, "/api/appointments?date=26/11")
         .expect_error(400, "bad_query");
 }
+
+#[test]
+fn a_rating_link_still_works_after_a_restart() {
+    // The key is derived from a secret kept in the database: a ticket
+    // printed before a restart can still be rated after it.
+    let s = Server::start();
+    let clerk = s.staff("li.hua", "staff", &[7]);
+    s.post_empty(&clerk, "/api/windows/7/open").expect(200);
+    let (id, key) = serve_keyed(&s, &clerk, 7);
+    let s = s.restart();
+    let rated = s.send(
+        "POST",
+        &format!("/api/tickets/{id}/rating"),
+        Some(&key),
+        &[("content-type", "application/json")],
+        Some(&json!({"rating": "satisfied"}).to_string()),
+    );
+    assert_eq!(rated.expect(200)["rating"], "satisfied");
+}
