@@ -189,6 +189,29 @@ impl ApiError {
         e
     }
 
+    /// Too many unknown appointment codes from one kiosk or clerk: check-in
+    /// there waits until `until`, so codes cannot be tried one after another.
+    pub fn too_many_check_ins(
+        lang: Lang,
+        hall: &Hall,
+        until: jiff::Timestamp,
+        retry_after_s: u64,
+    ) -> ApiError {
+        let when = hall.tz().to_datetime(until).strftime("%H:%M:%S");
+        let mut e = ApiError::new(
+            ErrorKind::TooManyRequests,
+            "too_many_attempts",
+            match lang {
+                Lang::Zh => format!("预约号输入错误次数过多，请于 {when} 后再试，或到导服台办理"),
+                Lang::En => format!(
+                    "too many unknown appointment codes; try again after {when}, or ask at the guide desk"
+                ),
+            },
+        );
+        e.retry_after_s = Some(retry_after_s);
+        e
+    }
+
     /// An unknown route or resource.
     pub fn not_found(lang: Lang) -> ApiError {
         ApiError::new(

@@ -152,6 +152,7 @@ pub async fn run(config: Config, ready: impl FnOnce(SocketAddr)) -> anyhow::Resu
         shutdown: shutdown_rx,
         argon: Semaphore::new(2),
         logins: Mutex::new(limit::LoginLimiter::new(limit::Policy::default())),
+        check_ins: Mutex::new(limit::LoginLimiter::new(limit::CHECK_IN_POLICY)),
         rating_secret,
     });
     // Catch up with the clock before anyone connects: a server that was

@@ -57,6 +57,16 @@ impl Default for Policy {
     }
 }
 
+/// Appointment check-ins: ten unknown codes from one kiosk or clerk within
+/// fifteen minutes pause check-in there for five. A visitor mistyping a
+/// code a few times is not held up; trying codes one after another is.
+pub const CHECK_IN_POLICY: Policy = Policy {
+    account_failures: 10,
+    address_failures: u32::MAX,
+    window: SignedDuration::from_mins(15),
+    lock: SignedDuration::from_mins(5),
+};
+
 /// Entries kept per kind before old ones are dropped: random user names
 /// must not grow memory without bound.
 const MAX_ENTRIES: usize = 10_000;

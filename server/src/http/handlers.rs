@@ -1128,7 +1128,26 @@ async fn check_in(State(s): State<AppState>, caller: Caller, Param(code): Param)
         Principal::Device { site, .. } => site.clone(),
         _ => None,
     };
-    let ticket = s
+    // Unknown codes are counted per kiosk or clerk, so codes cannot be
+    // tried one after another (`limit::CHECK_IN_POLICY`).
+    let who = match &caller.principal {
+        Principal::Device { id, .. } => format!("device:{id}"),
+        Principal::Staff { username, .. } => format!("staff:{username}"),
+        Principal::Admin { .. } => String::new(),
+    };
+    let now = s.clock.now();
+    let locked = (!who.is_empty())
+        .then(|| s.check_ins().check(&who, None, now))
+        .flatten();
+    if let Some(locked) = locked {
+        return Err(ApiError::too_many_check_ins(
+            lang,
+            &s.hall,
+            locked.until,
+            locked.retry_after_s(now),
+        ));
+    }
+    let answer = s
         .engine
         .ask(lang, |reply| Request::CheckIn {
             code,
@@ -1136,7 +1155,16 @@ async fn check_in(State(s): State<AppState>, caller: Caller, Param(code): Param)
             lang,
             reply,
         })
-        .await?;
+        .await;
+    let ticket = match answer {
+        Ok(ticket) => ticket,
+        Err(e) => {
+            if e.code == "unknown_appointment" && !who.is_empty() {
+                s.check_ins().failed(&who, None, s.clock.now());
+            }
+            return Err(e);
+        }
+    };
     Ok(json(StatusCode::CREATED, &with_rating_key(&s, ticket)))
 }
 

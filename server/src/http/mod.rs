@@ -67,6 +67,9 @@ pub struct Shared {
     pub argon: Semaphore,
     /// Failed logins by account and address.
     pub logins: Mutex<LoginLimiter>,
+    /// Unknown appointment codes per kiosk or clerk (`limit`'s rules with
+    /// `limit::CHECK_IN_POLICY`).
+    pub check_ins: Mutex<LoginLimiter>,
     /// The key of ticket rating links (`secret::rating_key`), kept in the
     /// database.
     pub rating_secret: [u8; 32],
@@ -76,6 +79,11 @@ impl Shared {
     /// The login limiter (a poisoned lock still holds whole records).
     pub fn logins(&self) -> std::sync::MutexGuard<'_, LoginLimiter> {
         self.logins.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The check-in limiter.
+    pub fn check_ins(&self) -> std::sync::MutexGuard<'_, LoginLimiter> {
+        self.check_ins.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 

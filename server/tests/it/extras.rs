@@ -458,3 +458,42 @@ fn a_rating_link_still_works_after_a_restart() {
     );
     assert_eq!(rated.expect(200)["rating"], "satisfied");
 }
+
+#[test]
+fn a_kiosk_trying_appointment_codes_one_after_another_is_paused() {
+    let s = Server::start();
+    let kiosk = s.device("大厅 1 号取号机", "kiosk");
+    let other = s.device("大厅 2 号取号机", "kiosk");
+    s.post(
+        ADMIN,
+        "/api/appointments",
+        json!({
+            "code": "YY20261125007", "category": "bdc",
+            "slot_start": "2026-11-25T09:00:00+08:00", "slot_end": "2026-11-25T09:30:00+08:00"
+        }),
+    )
+    .expect(201);
+    let check_in = |token: &str, code: &str| {
+        s.post_empty(token, &format!("/api/appointments/{code}/check-in"))
+    };
+    // Ten wrong codes are answered as such…
+    for n in 0..10 {
+        check_in(&kiosk, &format!("YY2026112510{n}")).expect_error(404, "unknown_appointment");
+    }
+    // …then that kiosk's check-in pauses for five minutes, a right code
+    // included; the visitor is sent to the guide desk.
+    let paused = check_in(&kiosk, "YY20261125007");
+    assert_eq!(paused.header("retry-after"), Some("300"));
+    let body = paused.expect_error(429, "too_many_attempts");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("导服台"),
+        "{body}"
+    );
+    // Another kiosk is not held up, and after the pause this one works.
+    check_in(&other, "NOPE").expect_error(404, "unknown_appointment");
+    s.advance(300);
+    check_in(&kiosk, "YY20261125007").expect(201);
+}
