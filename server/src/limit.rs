@@ -17,9 +17,11 @@
 //! failures so far and the attempts still being checked together may not
 //! exceed them.
 //!
-//! Only `POST /api/login` goes through here: the administrator token and
-//! existing sessions are never locked out, so an attacker who locks every
-//! account cannot lock out the administrator.
+//! Only `POST /api/login` goes through the login limiter: the
+//! administrator token and existing sessions are never locked out, so an
+//! attacker who locks every account cannot lock out the administrator. A
+//! second limiter with [`CHECK_IN_POLICY`] counts unknown appointment codes
+//! per kiosk or clerk.
 //!
 //! The state is in memory: a restart forgets it (failed logins are in the
 //! audit trail). Time is a parameter, from the server's clock, so tests
