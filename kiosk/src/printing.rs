@@ -88,7 +88,7 @@ impl PrintProfile {
 }
 
 /// Base address of the tickets' status pages: each ticket's QR code opens
-/// `{base}/t/{id}`. Without it tickets print no QR code.
+/// `{base}/t/{id}#k={rating key}`. Without it tickets print no QR code.
 #[derive(Resource, Debug, Clone, Default)]
 pub struct StatusPages(pub Option<String>);
 

@@ -171,22 +171,15 @@ impl ApiError {
         until: jiff::Timestamp,
         retry_after_s: u64,
     ) -> ApiError {
-        let when = hall.tz().to_datetime(until).strftime("%H:%M:%S");
         let minutes = retry_after_s.div_ceil(60);
-        let mut e = ApiError::new(
-            ErrorKind::TooManyRequests,
-            "too_many_attempts",
-            match lang {
-                Lang::Zh => {
-                    format!("登录失败次数过多，已暂时锁定，请于 {when} 后再试（约 {minutes} 分钟）")
-                }
-                Lang::En => format!(
-                    "too many failed logins; locked for now, try again after {when} (about {minutes} min)"
-                ),
-            },
-        );
-        e.retry_after_s = Some(retry_after_s);
-        e
+        ApiError::too_many(hall, until, retry_after_s, |when| match lang {
+            Lang::Zh => {
+                format!("登录失败次数过多，已暂时锁定，请于 {when} 后再试（约 {minutes} 分钟）")
+            }
+            Lang::En => format!(
+                "too many failed logins; locked for now, try again after {when} (about {minutes} min)"
+            ),
+        })
     }
 
     /// Too many unknown appointment codes from one kiosk or clerk: check-in
@@ -197,16 +190,31 @@ impl ApiError {
         until: jiff::Timestamp,
         retry_after_s: u64,
     ) -> ApiError {
-        let when = hall.tz().to_datetime(until).strftime("%H:%M:%S");
+        ApiError::too_many(hall, until, retry_after_s, |when| match lang {
+            Lang::Zh => format!("预约号输入错误次数过多，请于 {when} 后再试，或到导服台办理"),
+            Lang::En => format!(
+                "too many unknown appointment codes; try again after {when}, or ask at the guide desk"
+            ),
+        })
+    }
+
+    /// A 429 `too_many_attempts` with `Retry-After`, its message naming
+    /// `until` in the hall's time.
+    fn too_many(
+        hall: &Hall,
+        until: jiff::Timestamp,
+        retry_after_s: u64,
+        message: impl FnOnce(&str) -> String,
+    ) -> ApiError {
+        let when = hall
+            .tz()
+            .to_datetime(until)
+            .strftime("%H:%M:%S")
+            .to_string();
         let mut e = ApiError::new(
             ErrorKind::TooManyRequests,
             "too_many_attempts",
-            match lang {
-                Lang::Zh => format!("预约号输入错误次数过多，请于 {when} 后再试，或到导服台办理"),
-                Lang::En => format!(
-                    "too many unknown appointment codes; try again after {when}, or ask at the guide desk"
-                ),
-            },
+            message(&when),
         );
         e.retry_after_s = Some(retry_after_s);
         e
