@@ -449,12 +449,10 @@ fn a_rating_link_still_works_after_a_restart() {
     s.post_empty(&clerk, "/api/windows/7/open").expect(200);
     let (id, key) = serve_keyed(&s, &clerk, 7);
     let s = s.restart();
-    let rated = s.send(
-        "POST",
+    let rated = s.post(
+        &key,
         &format!("/api/tickets/{id}/rating"),
-        Some(&key),
-        &[("content-type", "application/json")],
-        Some(&json!({"rating": "satisfied"}).to_string()),
+        json!({"rating": "satisfied"}),
     );
     assert_eq!(rated.expect(200)["rating"], "satisfied");
 }
