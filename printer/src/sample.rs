@@ -22,6 +22,11 @@ pub const DEFAULT_HALL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/h
 /// The public address printed in the sample's QR code.
 pub const PUBLIC_BASE: &str = "https://zwfw.minle.example";
 
+/// The sample ticket's rating key, shaped like the ones lobby-server puts
+/// in every issue answer (128 bits in base32, 26 characters), so the
+/// sample's QR code is as long as a real ticket's.
+pub const RATING_KEY: &str = "k7m2q5xw4b6d3f6h2j5n7r4t7v";
+
 /// When the samples are issued: a Monday morning in Minle.
 pub const AT: &str = "2026-09-14T01:32:00Z";
 
@@ -73,7 +78,8 @@ fn at() -> Timestamp {
 }
 
 /// The sample ticket's view: 不动产登记, matter BDC-001, issued at [`AT`]
-/// with seven visitors ahead and two windows open.
+/// with seven visitors ahead and two windows open, with its rating key
+/// ([`RATING_KEY`]) as the issue answer carries it.
 pub fn ticket_view(hall: &Hall) -> Result<TicketView, SampleError> {
     let hall = Arc::new(hall.clone());
     let mut lobby = Lobby::new(hall.clone());
@@ -99,7 +105,9 @@ pub fn ticket_view(hall: &Hall) -> Result<TicketView, SampleError> {
     run(&mut lobby, Command::Issue(issue))?;
     // Issued just above; the lobby holds it.
     let ticket = lobby.ticket(&"q7Vn3KpX9bTz".into()).unwrap();
-    Ok(TicketView::of(&lobby, ticket, now, Lang::Zh))
+    let mut view = TicketView::of(&lobby, ticket, now, Lang::Zh);
+    view.rating_key = Some(RATING_KEY.into());
+    Ok(view)
 }
 
 /// The sample ticket, ready to render.
