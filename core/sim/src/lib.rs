@@ -157,7 +157,7 @@ fn run_days(
         .unwrap_or(0);
     let issued = days.first().map(|d| d.issued.clone()).unwrap_or_default();
     let load = Load::of(hall, scenario, &clock, &visitors, &issued)?;
-    let report = Report {
+    let mut report = Report {
         scenario: scenario.name.clone(),
         date: scenario.date.to_string(),
         seed,
@@ -176,6 +176,7 @@ fn run_days(
             .map(|d| report::summarise(hall, &categories, opens_s, d))
             .collect(),
     };
+    report::fill_tails(&mut report, &days, &visitors, opens_s);
     Ok(Simulation {
         report,
         days,

@@ -9,6 +9,14 @@
 //! once the first windows had opened ("green open"), since a green visitor
 //! who takes a ticket before the opening waits for it under any policy.
 //!
+//! **Tail.** Each policy's waits longer than the lowest p90 of the day's
+//! policies (the p90 to beat), counted by who waited, each wait once and
+//! in this order: it began before the first windows opened (mostly the
+//! wait for the opening, which no ordering shortens); a green-channel
+//! ticket; an appointment; a later stop of a visit, or a second call
+//! after a no-show; otherwise a normal ticket at its first stop. Rules
+//! that serve some tickets ahead of others move waits between these rows.
+//!
 //! **Estimate error.** For each ticket's first call: the estimate printed
 //! at issue (`Ticket.estimate.wait_s`) against the actual wait from issue
 //! to that call, as `|estimate − actual| / max(actual, 60 s)`; the figure
@@ -22,6 +30,7 @@ use lobby_core::Hall;
 use serde::Serialize;
 
 use crate::engine::{Counts, DayOutcome, WaitSample};
+use crate::visitors::Visitor;
 
 /// The denominator floor of the relative estimate error, in seconds.
 pub const ERROR_FLOOR_S: f64 = 60.0;
@@ -108,10 +117,110 @@ pub struct PolicyReport {
     pub utilisation: f64,
     /// Highest category mean wait over the overall mean.
     pub worst_category_ratio: f64,
+    /// Its waits longer than the lowest p90 of the day's policies, by who
+    /// waited (see the module docs).
+    pub tail: Tail,
     /// Per category, in the hall's order.
     pub categories: Vec<CategoryReport>,
     /// What happened to the visitors.
     pub counts: Counts,
+}
+
+/// One policy's waits longer than a threshold, by who waited: each wait
+/// counted once, in the order of the fields.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Tail {
+    /// The threshold, seconds: the lowest p90 wait of the day's policies.
+    pub over_s: f64,
+    /// Waits longer than it.
+    pub waits: u32,
+    /// Of which began before the first windows opened.
+    pub before_opening: u32,
+    /// Green-channel tickets.
+    pub green: u32,
+    /// Appointment tickets.
+    pub appointment: u32,
+    /// Later stops of a visit, and second calls after a no-show.
+    pub later: u32,
+    /// Normal tickets at their first stop.
+    pub normal: u32,
+}
+
+impl Tail {
+    /// The waits of `day` longer than `over_s`, by who waited; `opens_s`
+    /// is when the first windows open (seconds after midnight).
+    pub fn of(day: &DayOutcome, visitors: &[Visitor], opens_s: i64, over_s: f64) -> Tail {
+        // A visitor's first wait is the one that began first; any other
+        // is a later stop or a return after a no-show.
+        let mut first: std::collections::HashMap<usize, i64> = Default::default();
+        for w in &day.waits {
+            let began = w.at - i64::from(w.wait_s);
+            first
+                .entry(w.visitor)
+                .and_modify(|b| *b = (*b).min(began))
+                .or_insert(began);
+        }
+        let mut tail = Tail {
+            over_s,
+            ..Tail::default()
+        };
+        for w in day.waits.iter().filter(|w| f64::from(w.wait_s) > over_s) {
+            let began = w.at - i64::from(w.wait_s);
+            let row = if began < opens_s {
+                &mut tail.before_opening
+            } else if w.green {
+                &mut tail.green
+            } else if visitors
+                .get(w.visitor)
+                .is_some_and(|v| v.appointment.is_some())
+            {
+                &mut tail.appointment
+            } else if first.get(&w.visitor).is_some_and(|&b| began > b) {
+                &mut tail.later
+            } else {
+                &mut tail.normal
+            };
+            *row += 1;
+            tail.waits += 1;
+        }
+        tail
+    }
+
+    /// The sum of several days' tails; the threshold is their mean.
+    pub fn sum<'a>(tails: impl IntoIterator<Item = &'a Tail>) -> Tail {
+        let mut total = Tail::default();
+        let mut days = 0.0;
+        for t in tails {
+            days += 1.0;
+            total.over_s += t.over_s;
+            total.waits += t.waits;
+            total.before_opening += t.before_opening;
+            total.green += t.green;
+            total.appointment += t.appointment;
+            total.later += t.later;
+            total.normal += t.normal;
+        }
+        if days > 0.0 {
+            total.over_s /= days;
+        }
+        total
+    }
+}
+
+/// Fills every policy's [`Tail`] against the lowest p90 of them all.
+/// `days` are the policies' days in the report's order.
+pub fn fill_tails(report: &mut Report, days: &[DayOutcome], visitors: &[Visitor], opens_s: i64) {
+    let over_s = report
+        .policies
+        .iter()
+        .map(|p| p.p90_wait_s)
+        .fold(f64::INFINITY, f64::min);
+    if !over_s.is_finite() {
+        return;
+    }
+    for (p, day) in report.policies.iter_mut().zip(days) {
+        p.tail = Tail::of(day, visitors, opens_s, over_s);
+    }
 }
 
 /// One category's waits under one policy.
@@ -263,6 +372,7 @@ pub fn summarise(
         } else {
             0.0
         },
+        tail: Tail::default(),
         categories: per,
         counts: day.counts.clone(),
     }
@@ -366,6 +476,12 @@ pub fn table(r: &Report) -> String {
             p.counts.expired_waiting + p.counts.expired_called,
         );
     }
+    let tails: Vec<(&str, Tail)> = r
+        .policies
+        .iter()
+        .map(|p| (p.name.as_str(), p.tail))
+        .collect();
+    tail_table(&mut o, &tails, "");
     if let Some(first) = r.policies.first() {
         let _ = writeln!(o);
         let _ = writeln!(
@@ -420,6 +536,41 @@ pub fn table(r: &Report) -> String {
         );
     }
     o
+}
+
+/// The tail rows: each policy's waits over the day's lowest p90, by who
+/// waited. `days` names what was summed, if more than one day.
+fn tail_table(o: &mut String, tails: &[(&str, Tail)], days: &str) {
+    let Some((_, first)) = tails.first() else {
+        return;
+    };
+    // With a p90 under a minute (a quiet day) there is no tail to speak of.
+    if first.over_s < 60.0 {
+        return;
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "Waits over {} min (the lowest p90 of the policies{days}), by who waited",
+        minutes(first.over_s)
+    );
+    let _ = writeln!(
+        o,
+        "{:<12} {:>7} {:>8} {:>7} {:>8} {:>7} {:>7}",
+        "policy", "over", "before", "green", "appoint-", "later", "normal"
+    );
+    let _ = writeln!(
+        o,
+        "{:<12} {:>7} {:>8} {:>7} {:>8} {:>7} {:>7}",
+        "", "", "opening", "", "ment", "stop", "first"
+    );
+    for (name, t) in tails {
+        let _ = writeln!(
+            o,
+            "{:<12} {:>7} {:>8} {:>7} {:>8} {:>7} {:>7}",
+            name, t.waits, t.before_opening, t.green, t.appointment, t.later, t.normal
+        );
+    }
 }
 
 /// Several days (seeds of the same scenario, or recorded days replayed),
@@ -513,5 +664,24 @@ pub fn seeds_table(reports: &[Report]) -> String {
             reports.len(),
         );
     }
+    let tails: Vec<(&str, Tail)> = first
+        .policies
+        .iter()
+        .enumerate()
+        .map(|(k, p)| {
+            (
+                p.name.as_str(),
+                Tail::sum(reports.iter().map(|r| &r.policies[k].tail)),
+            )
+        })
+        .collect();
+    tail_table(
+        &mut o,
+        &tails,
+        &format!(
+            " of each day, on average; summed over {} days",
+            reports.len()
+        ),
+    );
     o
 }

@@ -144,3 +144,51 @@ fn busy_day_targets() {
         assert!(ours.max_wait_s <= p.max_wait_s, "max vs {}", p.name);
     }
 }
+
+/// The tail of the busy day, seed 1: every policy's waits over the lowest
+/// p90 of them all, by who waited. Ours keeps the green channel and
+/// one-stop visitors out of it, where FIFO does not; what that costs
+/// shows as normal tickets at their first stop.
+#[test]
+fn the_tail_says_who_waited_longest() {
+    let hall = default_hall().unwrap();
+    let s = Scenario::load("busy").unwrap();
+    let sim = simulate(&hall, &s, 1, &["lobby", "fifo"]).unwrap();
+    let r = &sim.report;
+    let lowest = r
+        .policies
+        .iter()
+        .map(|p| p.p90_wait_s)
+        .fold(f64::MAX, f64::min);
+    for p in &r.policies {
+        let t = p.tail;
+        assert_eq!(t.over_s, lowest, "{}", p.name);
+        assert_eq!(
+            t.waits,
+            t.before_opening + t.green + t.appointment + t.later + t.normal,
+            "{}",
+            p.name
+        );
+        // Roughly a tenth of the waits are over the lowest p90.
+        let share = f64::from(t.waits) / p.counts.calls as f64;
+        assert!((0.05..0.15).contains(&share), "{}: {share}", p.name);
+        // Somebody took a ticket early and waited for the opening.
+        assert!(t.before_opening > 0, "{}", p.name);
+    }
+    let (ours, fifo) = (&r.policies[0].tail, &r.policies[1].tail);
+    assert_eq!(ours.green, 0);
+    assert!(fifo.green > 0);
+    assert!(ours.later < fifo.later, "{} vs {}", ours.later, fifo.later);
+    assert!(
+        ours.normal > fifo.normal,
+        "{} vs {}",
+        ours.normal,
+        fifo.normal
+    );
+
+    let table = lobby_sim::report::table(r);
+    assert!(table.contains("by who waited"), "{table}");
+    // A quiet day has no tail to speak of.
+    let quiet = simulate(&hall, &Scenario::load("ordinary").unwrap(), 1, &["lobby"]).unwrap();
+    assert!(!lobby_sim::report::table(&quiet.report).contains("by who waited"));
+}
