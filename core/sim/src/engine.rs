@@ -17,7 +17,9 @@
 //!   at most until the core expires what still waits). A free, signed-in
 //!   window asks the policy for a ticket whenever something changed (a
 //!   ticket joined a queue, a tick passed, it finished a visitor and
-//!   wrapped up).
+//!   wrapped up). During the scenario's pauses a window stays signed in
+//!   but calls nobody (`Command::Pause`, then `Resume`); the visitor in
+//!   hand is served to the end.
 //! - **Calls.** A called visitor walks to the window and service starts; a
 //!   late visitor comes only after one or two recalls (a recall every
 //!   `recall_every_s`); an absent one never comes, the window recalls up to
@@ -38,7 +40,7 @@ use lobby_core::{
 use serde::Serialize;
 
 use crate::policy::{Pick, Policy};
-use crate::scenario::{Scenario, seconds_of, window_numbers};
+use crate::scenario::{Scenario, Shift, seconds_of, window_numbers};
 use crate::visitors::{Clock, Visitor, kiosk_opening};
 
 /// One wait: from joining a queue to being called, or to expiring unserved.
@@ -144,6 +146,8 @@ enum Ev {
     GuideDesk(usize),
     ShiftStart(usize),
     ShiftEnd(usize),
+    PauseStart(usize),
+    PauseEnd(usize),
     Ready(usize),
     Recall(usize, usize, u32),
     AtWindow(usize, usize, u32),
@@ -159,7 +163,11 @@ struct Desk {
     index: usize,
     /// Merged shifts: (from, to, finishes the queue).
     shifts: Vec<(i64, i64, bool)>,
+    /// Merged pauses: (from, to).
+    pauses: Vec<(i64, i64)>,
     on_shift: bool,
+    /// In one of its pauses: calls nobody.
+    paused: bool,
     /// Shift over, but staying until nothing is left to call or this
     /// instant.
     finishing: bool,
@@ -257,28 +265,14 @@ fn desks(hall: &Hall, scenario: &Scenario) -> Result<Vec<Desk>> {
         .into_iter()
         .map(|(_, _, end)| clock.secs(end))
         .collect();
-    let mut by_window: BTreeMap<WindowNo, Vec<(i64, i64)>> = BTreeMap::new();
-    for s in &scenario.staffing {
-        for w in window_numbers(&s.windows)? {
-            by_window
-                .entry(w)
-                .or_default()
-                .push((seconds_of(s.from), seconds_of(s.to)));
-        }
-    }
+    let by_window = spans_by_window(&scenario.staffing)?;
+    let mut pauses = spans_by_window(&scenario.pauses)?;
     let mut out = Vec::new();
-    for (number, mut spans) in by_window {
-        spans.sort();
-        let mut merged: Vec<(i64, i64, bool)> = Vec::new();
-        for (from, to) in spans {
-            match merged.last_mut() {
-                Some(last) if from <= last.1 => last.1 = last.1.max(to),
-                _ => merged.push((from, to, false)),
-            }
-        }
-        for m in &mut merged {
-            m.2 = session_ends.contains(&m.1);
-        }
+    for (number, spans) in by_window {
+        let merged = spans
+            .into_iter()
+            .map(|(from, to)| (from, to, session_ends.contains(&to)))
+            .collect();
         let index = hall
             .windows
             .iter()
@@ -288,7 +282,9 @@ fn desks(hall: &Hall, scenario: &Scenario) -> Result<Vec<Desk>> {
             number,
             index,
             shifts: merged,
+            pauses: pauses.remove(&number).unwrap_or_default(),
             on_shift: false,
+            paused: false,
             finishing: false,
             finish_by: 0,
             ready: true,
@@ -301,6 +297,32 @@ fn desks(hall: &Hall, scenario: &Scenario) -> Result<Vec<Desk>> {
         });
     }
     Ok(out)
+}
+
+/// Shifts (or pauses) per window, sorted and merged where they overlap or
+/// touch.
+fn spans_by_window(shifts: &[Shift]) -> Result<BTreeMap<WindowNo, Vec<(i64, i64)>>> {
+    let mut by_window: BTreeMap<WindowNo, Vec<(i64, i64)>> = BTreeMap::new();
+    for s in shifts {
+        for w in window_numbers(&s.windows)? {
+            by_window
+                .entry(w)
+                .or_default()
+                .push((seconds_of(s.from), seconds_of(s.to)));
+        }
+    }
+    for spans in by_window.values_mut() {
+        spans.sort();
+        let mut merged: Vec<(i64, i64)> = Vec::new();
+        for &(from, to) in spans.iter() {
+            match merged.last_mut() {
+                Some(last) if from <= last.1 => last.1 = last.1.max(to),
+                _ => merged.push((from, to)),
+            }
+        }
+        *spans = merged;
+    }
+    Ok(by_window)
 }
 
 impl Engine<'_> {
@@ -330,6 +352,10 @@ impl Engine<'_> {
                 self.schedule(from, Ev::ShiftStart(d));
                 self.schedule(to, Ev::ShiftEnd(d));
                 first = first.min(from);
+            }
+            for &(from, to) in &self.desks[d].pauses.clone() {
+                self.schedule(from, Ev::PauseStart(d));
+                self.schedule(to, Ev::PauseEnd(d));
             }
         }
         if first == i64::MAX {
@@ -415,16 +441,38 @@ impl Engine<'_> {
                     })
                     .map_err(|r| anyhow!("opening window {number}: {r}"))?;
                 self.observe(events)?;
+                if self.desks[d].paused {
+                    self.pause(d)?;
+                }
+                self.dirty = true;
+            }
+            Ev::PauseStart(d) => {
+                self.desks[d].paused = true;
+                if self.desks[d].signed_in_since.is_some() {
+                    self.pause(d)?;
+                }
+            }
+            Ev::PauseEnd(d) => {
+                self.desks[d].paused = false;
+                let window = self.desks[d].number;
+                // Signing off ended the pause already.
+                match self.handle(Command::Resume { window }) {
+                    Ok(events) => self.observe(events)?,
+                    Err(Rejected::WindowNotPaused { .. }) => {}
+                    Err(r) => bail!("resuming window {window}: {r}"),
+                }
                 self.dirty = true;
             }
             Ev::ShiftEnd(d) => {
                 let finishes = self.desks[d].shifts.iter().any(|s| s.1 == self.now && s.2);
                 self.desks[d].on_shift = false;
-                self.desks[d].finishing = finishes && !self.site_closed;
+                // Staff on a break when their shift ends do not stay on for
+                // extended service.
+                self.desks[d].finishing = finishes && !self.site_closed && !self.desks[d].paused;
                 self.desks[d].finish_by =
                     self.now + i64::from(self.scenario.behaviour.overtime_max_min) * 60;
                 if self.desks[d].current.is_none() {
-                    if finishes {
+                    if self.desks[d].finishing {
                         self.dirty = true;
                     } else {
                         self.close(d)?;
@@ -645,7 +693,23 @@ impl Engine<'_> {
         Ok(())
     }
 
+    /// The window stops calling (a break); the visitor in hand, if any, is
+    /// served to the end.
+    fn pause(&mut self, d: usize) -> Result<()> {
+        let window = self.desks[d].number;
+        let events = self
+            .handle(Command::Pause {
+                window,
+                reason: "休息".into(),
+            })
+            .map_err(|r| anyhow!("pausing window {window}: {r}"))?;
+        self.observe(events)
+    }
+
     fn try_call(&mut self, d: usize) -> Result<()> {
+        if self.desks[d].paused {
+            return Ok(());
+        }
         let window = &self.hall.windows[self.desks[d].index];
         let number = window.number;
         let at = self.clock.at(self.now);

@@ -28,14 +28,17 @@
 //! - **no-show** at the first call, and the return (`reactivated`) after
 //!   it.
 //!
-//! Staffing comes from `window_opened` / `window_closed`. What the
+//! Staffing comes from `window_opened` / `window_closed`, and the pauses
+//! staff took from `paused` / `resumed` (a pause ends at sign-off too), so
+//! the policies replayed have the window time the day had. What the
 //! simulation cannot represent is counted in [`Notes`] and left out or
 //! approximated: tickets of other sites, and of categories the hall no
 //! longer has, are left out; so are tickets cancelled before they were
 //! served; a stop never served (the ticket expired or the day is not
 //! over) gets the category's mean service time of the day; a no-show after
-//! the first call ends the visit there; pauses are not replayed. Windows
-//! still signed in when the log ends stay until the end of that session.
+//! the first call ends the visit there. Windows still signed in when the
+//! log ends stay until the end of that session; a pause still going on
+//! then ends with the log.
 //!
 //! [`days`] lists the recorded days of a date range, to replay a week.
 //!
@@ -99,7 +102,7 @@ pub struct Notes {
     pub cut_short: u32,
     /// Transfers, replayed as next stops.
     pub transfers: u32,
-    /// Pauses, not replayed.
+    /// Pauses taken at the site's windows, replayed.
     pub pauses: u32,
 }
 
@@ -201,6 +204,7 @@ pub fn load(hall: &Hall, db: &Path, date: Date, site: &SiteId) -> Result<Recorde
         },
         categories: Vec::new(),
         staffing: Vec::new(),
+        pauses: Vec::new(),
     };
     let clock = Clock::new(hall, &scenario_base)?;
     let mut day = Day::new(hall, site, clock);
@@ -307,6 +311,9 @@ struct Day<'a> {
     busy_since: BTreeMap<WindowNo, i64>,
     spans: BTreeMap<WindowNo, Vec<(i64, i64)>>,
     busy_s: BTreeMap<WindowNo, i64>,
+    /// Per window: paused since, and the pauses taken.
+    paused_since: BTreeMap<WindowNo, i64>,
+    pauses: BTreeMap<WindowNo, Vec<(i64, i64)>>,
     /// Queue length changes: (second, +1 joined / −1 left).
     queue: Vec<(i64, i32)>,
     notes: Notes,
@@ -327,6 +334,8 @@ impl<'a> Day<'a> {
             busy_since: BTreeMap::new(),
             spans: BTreeMap::new(),
             busy_s: BTreeMap::new(),
+            paused_since: BTreeMap::new(),
+            pauses: BTreeMap::new(),
             queue: Vec::new(),
             notes: Notes::default(),
         }
@@ -659,11 +668,22 @@ impl<'a> Day<'a> {
                 if let Some(since) = self.open_since.remove(window) {
                     self.spans.entry(*window).or_default().push((since, now));
                 }
+                // Signing off ends a pause.
+                self.resumed(*window, now);
             }
             EventKind::Paused { window, .. } if self.at_site(*window) => {
                 self.notes.pauses += 1;
+                self.paused_since.entry(*window).or_insert(now);
             }
+            EventKind::Resumed { window } => self.resumed(*window, now),
             _ => {}
+        }
+    }
+
+    /// A pause of `window`, if any, ended at `now`.
+    fn resumed(&mut self, window: WindowNo, now: i64) {
+        if let Some(since) = self.paused_since.remove(&window) {
+            self.pauses.entry(window).or_default().push((since, now));
         }
     }
 
@@ -693,6 +713,13 @@ impl<'a> Day<'a> {
         }
         for (w, since) in std::mem::take(&mut self.busy_since) {
             *self.busy_s.entry(w).or_default() += end.max(since) - since;
+        }
+        // A pause still going on when the log ends lasts until then.
+        for (w, since) in std::mem::take(&mut self.paused_since) {
+            self.pauses
+                .entry(w)
+                .or_default()
+                .push((since, end.max(since)));
         }
         // Tickets still waiting then count with their wait so far, a lower
         // bound, as the simulation counts those waiting at closing.
@@ -809,16 +836,8 @@ impl<'a> Day<'a> {
         if let Some(last) = visitors.iter().map(|v| v.arrive).max() {
             scenario.arrivals.to = time_of(last);
         }
-        scenario.staffing = staffed
-            .iter()
-            .flat_map(|(w, spans)| {
-                spans.iter().filter(|(a, b)| b > a).map(|&(a, b)| Shift {
-                    windows: w.to_string(),
-                    from: time_of(a),
-                    to: time_of(b),
-                })
-            })
-            .collect();
+        scenario.staffing = shifts(&staffed);
+        scenario.pauses = shifts(&self.pauses);
         let issued = vec![true; visitors.len()];
         let mut counts = self.counts;
         counts.visitors = visitors.len() as u32;
@@ -845,6 +864,20 @@ impl<'a> Day<'a> {
             notes: self.notes,
         }
     }
+}
+
+/// Spans of windows (sign-in to sign-off, or pauses) as scenario shifts.
+fn shifts(spans: &BTreeMap<WindowNo, Vec<(i64, i64)>>) -> Vec<Shift> {
+    spans
+        .iter()
+        .flat_map(|(w, spans)| {
+            spans.iter().filter(|(a, b)| b > a).map(|&(a, b)| Shift {
+                windows: w.to_string(),
+                from: time_of(a),
+                to: time_of(b),
+            })
+        })
+        .collect()
 }
 
 /// Most categories one visit goes through: the first and ten further

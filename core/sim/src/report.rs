@@ -395,14 +395,18 @@ fn replay_notes(n: &crate::replay::Notes) -> String {
         ),
         (n.cut_short, "visits ended at a later no-show or a cancel"),
         (n.transfers, "transfers replayed as next stops"),
-        (n.pauses, "pauses not replayed"),
     ] {
         if count > 0 {
             parts.push(format!("{what}: {count}"));
         }
     }
+    let pauses = match n.pauses {
+        0 => String::new(),
+        1 => ", 1 pause".to_owned(),
+        p => format!(", {p} pauses"),
+    };
     let mut line = format!(
-        "From {} events, {} tickets; \"recorded\" is the day as it happened.",
+        "From {} events, {} tickets{pauses}; \"recorded\" is the day as it happened.",
         n.events, n.tickets
     );
     if !parts.is_empty() {

@@ -67,6 +67,11 @@ pub struct Scenario {
     pub categories: Vec<CategoryMix>,
     /// Which windows are staffed when.
     pub staffing: Vec<Shift>,
+    /// Breaks (暂停): windows that stop calling from `from` to `to`,
+    /// finishing the visitor in hand first. A replayed day has the pauses
+    /// its staff took.
+    #[serde(default)]
+    pub pauses: Vec<Shift>,
 }
 
 fn hall_site() -> SiteId {
@@ -162,7 +167,7 @@ pub struct CategoryMix {
     pub next: Vec<CategoryId>,
 }
 
-/// Windows staffed over a stretch of the day.
+/// Windows staffed (or paused) over a stretch of the day.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Shift {
@@ -256,8 +261,8 @@ impl Scenario {
             self.categories.iter().any(|c| c.weight > 0.0),
             "every category weight is 0"
         );
-        for s in &self.staffing {
-            ensure!(s.from < s.to, "staffing `{}`: from ≥ to", s.windows);
+        for (what, s) in self.shifts() {
+            ensure!(s.from < s.to, "{what} `{}`: from ≥ to", s.windows);
         }
         Ok(())
     }
@@ -295,19 +300,25 @@ impl Scenario {
                 ensure!(n != &c.id, "category `{}` lists itself as next", c.id);
             }
         }
-        for s in &self.staffing {
+        for (what, s) in self.shifts() {
             for w in window_numbers(&s.windows)? {
                 let Some(win) = hall.window(w) else {
-                    bail!("staffing: no window {w} in the hall");
+                    bail!("{what}: no window {w} in the hall");
                 };
                 ensure!(
                     win.site == self.site,
-                    "staffing: window {w} is at site `{}`",
+                    "{what}: window {w} is at site `{}`",
                     win.site
                 );
             }
         }
         Ok(())
+    }
+
+    /// The staffing and the pauses, each named as in the file.
+    fn shifts(&self) -> impl Iterator<Item = (&'static str, &Shift)> {
+        let staffing = self.staffing.iter().map(|s| ("staffing", s));
+        staffing.chain(self.pauses.iter().map(|s| ("pauses", s)))
     }
 }
 

@@ -69,6 +69,11 @@ fn a_recorded_morning_is_replayed_under_every_policy_beside_what_happened() -> a
     admin.window_action(37, "recall")?;
     admin.advance_clock(60)?;
     admin.window_action(37, "no-show")?;
+    // Window 37 takes a break until f1 is back.
+    admin.post::<Value>(
+        "/api/windows/37/pause",
+        &serde_json::json!({"reason": "休息"}),
+    )?;
     admin.advance_clock(450)?; // 09:10
     admin.window_action(7, "complete")?;
     // b1 waited 10 minutes; served 8, then on to the tax window.
@@ -89,6 +94,7 @@ fn a_recorded_morning_is_replayed_under_every_policy_beside_what_happened() -> a
     admin.advance_clock(130)?;
     admin.window_action(7, "complete")?;
     // f1 comes back and is re-activated at the guide desk.
+    admin.window_action(37, "resume")?;
     admin.post::<Value>(
         &format!("/api/tickets/{}/reactivate", f1.id),
         &serde_json::json!({}),
@@ -113,6 +119,7 @@ fn a_recorded_morning_is_replayed_under_every_policy_beside_what_happened() -> a
         r["replay"]["assumed_service"], 1,
         "the ticket still waiting"
     );
+    assert_eq!(r["replay"]["pauses"], 1, "window 37's break, replayed");
     // The demands as recorded: b1 twice, f1's missed call and its return.
     assert_eq!(r["demands"], 7);
     let sw = r["load"]
@@ -159,6 +166,7 @@ fn a_recorded_morning_is_replayed_under_every_policy_beside_what_happened() -> a
         table.starts_with("Replay of 2026-11-25: 5 visitors"),
         "{table}"
     );
+    assert!(table.contains(" tickets, 1 pause;"), "{table}");
     assert!(
         table.contains("stops never served, given the category's mean service: 1"),
         "{table}"

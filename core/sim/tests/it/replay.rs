@@ -364,3 +364,88 @@ fn transfers_and_other_sites_are_replayed_as_the_hall_saw_them() {
         assert_eq!(p.counts.stops_completed, 4, "{}", p.name);
     }
 }
+
+/// A busy day with breaks: the replay takes each window's pauses from the
+/// log, so the day replayed under the same rule is the same day; without
+/// them the replayed policies would get window time the staff never gave.
+#[test]
+fn pauses_taken_are_replayed() {
+    use lobby_sim::scenario::{Scenario, Shift};
+    use lobby_sim::visitors::{Clock, draw};
+
+    let hall = default_hall().unwrap();
+    let mut scenario = Scenario::load("busy").unwrap();
+    let time = |h: i8, m: i8| lobby_core::jiff::civil::time(h, m, 0, 0);
+    let pause = |windows: &str, from, to| Shift {
+        windows: windows.into(),
+        from,
+        to,
+    };
+    scenario.pauses = vec![
+        // 公安司法's own windows all pause for half an hour at the peak.
+        pause("37-44", time(10, 0), time(10, 30)),
+        pause("64", time(15, 0), time(15, 20)),
+        // Across the end of the morning: signing off ends it.
+        pause("1", time(11, 50), time(12, 10)),
+    ];
+    scenario.check(&hall).unwrap();
+    let clock = Clock::new(&hall, &scenario).unwrap();
+    let visitors = draw(&hall, &scenario, &clock, 2).unwrap();
+    let mut policy = lobby_sim::policy::by_name("lobby").unwrap();
+    let day =
+        lobby_sim::engine::run(&hall, &scenario, clock, &visitors, policy.as_mut(), true).unwrap();
+
+    // No paused window calls anyone during its pause.
+    let secs = |e: &lobby_core::Event| clock.secs(e.at);
+    for e in &day.events {
+        if let lobby_core::EventKind::Called { window, .. } = &e.kind {
+            let t = secs(e);
+            let paused = match window.0 {
+                37..=44 => (10 * 3600..10 * 3600 + 1800).contains(&t),
+                64 => (15 * 3600..15 * 3600 + 1200).contains(&t),
+                _ => false,
+            };
+            assert!(!paused, "window {window} called at {t} s");
+        }
+    }
+    let paused = day
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, lobby_core::EventKind::Paused { .. }))
+        .count();
+    assert_eq!(paused, 10);
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("lobby.sqlite");
+    write_log(&db, &day.events);
+    let recorded = replay::load(&hall, &db, scenario.date, &SiteId::from("hall")).unwrap();
+    assert_eq!(recorded.notes.pauses, 10);
+    let spans: Vec<(String, String, String)> = recorded
+        .scenario
+        .pauses
+        .iter()
+        .map(|s| (s.windows.clone(), s.from.to_string(), s.to.to_string()))
+        .collect();
+    assert!(spans.contains(&("44".into(), "10:00:00".into(), "10:30:00".into())));
+    assert!(spans.contains(&("64".into(), "15:00:00".into(), "15:20:00".into())));
+    assert!(
+        spans.contains(&("1".into(), "11:50:00".into(), "12:00:00".into())),
+        "{spans:?}"
+    );
+
+    let original = lobby_sim::report::summarise(&hall, &[], 8 * 3600 + 1800, &day);
+    let mut without = recorded.clone();
+    without.scenario.pauses.clear();
+    let sim = lobby_sim::replay(&hall, recorded, &["lobby"]).unwrap();
+    let again = &sim.report.policies[0];
+    assert_eq!(again.mean_wait_s, original.mean_wait_s);
+    assert_eq!(again.p90_wait_s, original.p90_wait_s);
+    assert_eq!(again.max_wait_s, original.max_wait_s);
+    assert_eq!(again.counts.calls, original.counts.calls);
+    let table = lobby_sim::report::table(&sim.report);
+    assert!(table.contains(", 10 pauses;"), "{table}");
+
+    // Left out, the pauses would flatter the replayed rule.
+    let flattered = lobby_sim::replay(&hall, without, &["lobby"]).unwrap();
+    assert!(flattered.report.policies[0].mean_wait_s < original.mean_wait_s);
+}

@@ -192,3 +192,34 @@ fn the_tail_says_who_waited_longest() {
     let quiet = simulate(&hall, &Scenario::load("ordinary").unwrap(), 1, &["lobby"]).unwrap();
     assert!(!lobby_sim::report::table(&quiet.report).contains("by who waited"));
 }
+
+#[test]
+fn pauses_are_checked_like_staffing() {
+    let hall = default_hall().unwrap();
+    let text = include_str!("../../../../assets/scenarios/busy.toml");
+    let with = |pause: &str| format!("{text}\n[[pauses]]\n{pause}\n");
+    let ok = Scenario::parse(&with(
+        r#"windows = "37-44"
+from = "10:00"
+to = "10:30""#,
+    ))
+    .unwrap();
+    ok.check(&hall).unwrap();
+    assert_eq!(ok.pauses.len(), 1);
+    let backwards = Scenario::parse(&with(
+        r#"windows = "37"
+from = "10:30"
+to = "10:00""#,
+    ))
+    .unwrap_err();
+    assert_eq!(format!("{backwards:#}"), "pauses `37`: from ≥ to");
+    let elsewhere = Scenario::parse(&with(
+        r#"windows = "101"
+from = "10:00"
+to = "10:30""#,
+    ))
+    .unwrap()
+    .check(&hall)
+    .unwrap_err();
+    assert_eq!(elsewhere.to_string(), "pauses: window 101 is at site `rs`");
+}
