@@ -5,25 +5,35 @@
 //!
 //! # Layout
 //!
-//! - [`engine`]: the writer thread. Owns the [`lobby_core::Lobby`] and the
-//!   only writing connection; handles batches of requests, one transaction
-//!   and one fsync per batch; answers after the commit.
-//! - [`store`]: SQLite schema, migrations (`PRAGMA user_version`), the
-//!   event log, current state, restore, accounts, appointments, the audit
-//!   trail.
+//! The server is cut by feature; each feature module holds its routes
+//! (with their OpenAPI operations), handlers, the jobs it gives the engine
+//! and the SQL of its own tables. [`app`] lists the features.
+//!
+//! - Features: [`queue`] (tickets and windows, through the core),
+//!   [`accounts`] (staff, logins, sessions), [`devices`] (device tokens
+//!   and their reported state), [`appointments`], [`reports`] (day,
+//!   period, monthly ranking), [`audit`] (the trail of account changes),
+//!   [`stream`] (the WebSocket event stream), [`web`] (the pages) and
+//!   [`test_clock`] (only with `--fake-clock`).
+//! - [`engine`]: the writer thread, generic: it owns the
+//!   [`lobby_core::Lobby`] and the only writing connection, runs the
+//!   features' jobs in batches, one transaction and one fsync per batch,
+//!   and answers after the commit.
+//! - [`store`]: the SQLite connection, migrations, the event log and the
+//!   current state, and the seam ([`store::Log`], [`store::EventSource`])
+//!   the engine and the reports use.
 //! - [`snapshots`]: the state's snapshots, written by a thread of their own
 //!   into their own file so a busy day's snapshot never stalls a commit.
 //! - [`hub`]: fan-out of committed events to WebSocket subscribers, with a
 //!   ring of recent events for clients that reconnect.
-//! - [`http`]: the axum router, extractors, handlers, the event stream
-//!   handler and the OpenAPI document.
-//! - [`audit`]: the audit trail of accounts, sessions and devices.
+//! - [`http`]: the route builder, extractors, shared query parameters, the
+//!   JSON and error answers, and the OpenAPI document's shared schemas.
+//! - [`state`]: what every handler reaches, including the state that lives
+//!   beside the engine (login and check-in limiters, device reports).
 //! - [`auth`]: principals (admin token, staff sessions, devices), the
-//!   permission rules, argon2 password hashing.
+//!   permission rules, argon2 password hashing, the accounts' tables.
 //! - [`clock`]: the system clock and the tests' fake clock.
-//! - [`limit`]: login rate limiting by account and client address.
-//! - [`reports`]: day reports and monthly rankings from the event log.
-//! - [`web`]: pages embedded from `assets/web/`.
+//! - [`limit`]: rate limiting by failures (logins, check-in codes).
 //! - [`error`]: the API's one error type.
 //! - [`secret`], [`mask`]: random ids and tokens; masking personal data.
 //! - [`setup`]: one server per database (a lock file) and the first
@@ -47,23 +57,30 @@
 // The OpenAPI document is one `json!` literal, deeper than the default.
 #![recursion_limit = "256"]
 
+pub mod accounts;
+pub mod app;
+pub mod appointments;
 pub mod audit;
 pub mod auth;
 pub mod clock;
+pub mod devices;
 pub mod engine;
 pub mod error;
 pub mod http;
 pub mod hub;
 pub mod limit;
 pub mod mask;
+pub mod queue;
 pub mod reports;
 pub mod secret;
 pub mod setup;
 pub mod snapshots;
+pub mod state;
 pub mod store;
+pub mod stream;
+pub mod test_clock;
 pub mod web;
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -138,21 +155,22 @@ pub async fn run(config: Config, ready: impl FnOnce(SocketAddr)) -> anyhow::Resu
         );
     }
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
-    let state = Arc::new(http::Shared {
+    let routes = app::routes(fake.is_some());
+    let state = Arc::new(state::Shared {
         engine: started.handle.clone(),
         auth: started.auth,
         admin_token: config.admin_token.as_deref().map(TokenHash::of),
         clock,
         hall_json: Bytes::from(serde_json::to_vec(&*config.hall)?),
-        openapi_json: Bytes::from(serde_json::to_vec(&http::openapi::document())?),
+        openapi_json: Bytes::from(serde_json::to_vec(&http::openapi::document(&routes))?),
         hall: config.hall.clone(),
         db_path: config.db.clone(),
-        device_status: Mutex::new(HashMap::new()),
+        device_reports: state::DeviceReports::default(),
         frames: started.frames,
         shutdown: shutdown_rx,
         argon: Semaphore::new(2),
-        logins: Mutex::new(limit::LoginLimiter::new(limit::Policy::default())),
-        check_ins: Mutex::new(limit::LoginLimiter::new(limit::CHECK_IN_POLICY)),
+        logins: Mutex::new(limit::FailureLimiter::new(limit::Policy::default())),
+        check_ins: Mutex::new(limit::FailureLimiter::new(limit::CHECK_IN_POLICY)),
         rating_secret,
     });
     // Catch up with the clock before anyone connects: a server that was
@@ -160,14 +178,10 @@ pub async fn run(config: Config, ready: impl FnOnce(SocketAddr)) -> anyhow::Resu
     started.handle.tick().await;
     started
         .handle
-        .ask(lobby_core::Lang::Zh, |reply| engine::Request::Queue {
-            lang: lobby_core::Lang::Zh,
-            full: false,
-            reply,
-        })
+        .read(lobby_core::Lang::Zh, |_| Ok(()))
         .await
         .map_err(|e| anyhow::anyhow!("the engine did not start: {}", e.message))?;
-    let app = http::app(state, fake.is_some());
+    let app = http::app(routes, state);
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;

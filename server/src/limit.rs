@@ -1,5 +1,7 @@
-//! Login rate limiting: repeated failed logins for one account, or from one
-//! client address, lock further attempts for a while.
+//! Rate limiting by failures ([`FailureLimiter`]): repeated failed attempts
+//! for one key (an account, a kiosk), or from one client address, lock
+//! further attempts for a while. Logins and appointment check-ins each
+//! have one, with their own [`Policy`].
 //!
 //! The rules ([`Policy`]): after `account_failures` failures for a user name
 //! within `window`, that name is locked for `lock`; after
@@ -11,8 +13,8 @@
 //! passwords from the same machine. Unknown user names count like known
 //! ones, so a lock does not tell which accounts exist.
 //!
-//! An attempt is counted from its start ([`LoginLimiter::begin`]) until its
-//! password has been checked ([`LoginLimiter::end`]): guesses sent all at
+//! An attempt is counted from its start ([`FailureLimiter::begin`]) until its
+//! password has been checked ([`FailureLimiter::end`]): guesses sent all at
 //! once cannot run more password checks than the limits allow, since the
 //! failures so far and the attempts still being checked together may not
 //! exceed them.
@@ -112,7 +114,7 @@ impl Locked {
 
 /// Failed logins by user name and by address.
 #[derive(Debug, Default)]
-pub struct LoginLimiter {
+pub struct FailureLimiter {
     policy: Policy,
     accounts: HashMap<String, Record>,
     addresses: HashMap<IpAddr, Record>,
@@ -122,7 +124,7 @@ pub struct LoginLimiter {
 }
 
 /// A login attempt whose password is being checked; give it back to
-/// [`LoginLimiter::end`].
+/// [`FailureLimiter::end`].
 #[derive(Debug)]
 #[must_use = "an attempt counts against the limits until it is ended"]
 pub struct Attempt {
@@ -197,12 +199,12 @@ fn fail<K: std::hash::Hash + Eq + Clone>(
     }
 }
 
-impl LoginLimiter {
+impl FailureLimiter {
     /// A limiter with these rules.
-    pub fn new(policy: Policy) -> LoginLimiter {
-        LoginLimiter {
+    pub fn new(policy: Policy) -> FailureLimiter {
+        FailureLimiter {
             policy,
-            ..LoginLimiter::default()
+            ..FailureLimiter::default()
         }
     }
 
@@ -254,8 +256,8 @@ impl LoginLimiter {
     /// Ends an attempt, whatever its outcome (record it with [`failed`]
     /// or [`succeeded`] first).
     ///
-    /// [`failed`]: LoginLimiter::failed
-    /// [`succeeded`]: LoginLimiter::succeeded
+    /// [`failed`]: FailureLimiter::failed
+    /// [`succeeded`]: FailureLimiter::succeeded
     pub fn end(&mut self, attempt: Attempt) {
         release(&mut self.pending_accounts, &attempt.username);
         if let Some(a) = attempt.address {
@@ -320,7 +322,7 @@ mod tests {
 
     #[test]
     fn five_failures_lock_an_account_for_five_minutes() {
-        let mut l = LoginLimiter::new(Policy::default());
+        let mut l = FailureLimiter::new(Policy::default());
         let ip: IpAddr = "10.0.0.1".parse().unwrap();
         for m in 0..4 {
             assert_eq!(l.failed("li", Some(ip), at(m)), None);
@@ -336,7 +338,7 @@ mod tests {
 
     #[test]
     fn old_failures_and_successes_do_not_count() {
-        let mut l = LoginLimiter::new(Policy::default());
+        let mut l = FailureLimiter::new(Policy::default());
         for m in 0..4 {
             l.failed("li", None, at(m));
         }
@@ -350,7 +352,7 @@ mod tests {
 
     #[test]
     fn one_address_trying_many_names_is_locked() {
-        let mut l = LoginLimiter::new(Policy::default());
+        let mut l = FailureLimiter::new(Policy::default());
         let ip: IpAddr = "10.0.0.2".parse().unwrap();
         for i in 0..19 {
             assert_eq!(l.failed(&format!("u{i}"), Some(ip), at(0)), None);
@@ -365,7 +367,7 @@ mod tests {
 
     #[test]
     fn attempts_being_checked_count_against_the_limit() {
-        let mut l = LoginLimiter::new(Policy::default());
+        let mut l = FailureLimiter::new(Policy::default());
         let ip: IpAddr = "10.0.0.4".parse().unwrap();
         // Two failures, then guesses sent all at once: only three more
         // may be checked.
@@ -397,7 +399,7 @@ mod tests {
 
     #[test]
     fn memory_stays_bounded() {
-        let mut l = LoginLimiter::new(Policy::default());
+        let mut l = FailureLimiter::new(Policy::default());
         for i in 0..(MAX_ENTRIES + 50) {
             l.failed(&format!("u{i}"), None, at(0));
         }

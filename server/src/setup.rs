@@ -19,7 +19,8 @@ use lobby_core::api::{AuditAction, Role, StaffView};
 
 use crate::audit::{self, Actor, Record};
 use crate::auth;
-use crate::store::{StaffRecord, Store};
+use crate::auth::StaffRecord;
+use crate::store::{Log, Store};
 
 /// The lock on a database, released when dropped (or when the process
 /// ends, however it ends).

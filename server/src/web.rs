@@ -11,20 +11,39 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::error::ApiError;
-use crate::http::Routes;
 use crate::http::extract::{L, Param};
+use crate::http::{Op, Routes};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/web_assets.rs"));
 }
 
 /// The pages' routes.
-pub fn routes(r: Routes) -> Routes {
-    r.get("/", index)
-        .get("/window", window)
-        .get("/admin", admin)
-        .get("/t/{id}", ticket)
-        .get("/assets/{*path}", asset)
+pub fn routes(routes: Routes) -> Routes {
+    routes
+        .get("/", index, Op::new("Start page (HTML)").answer(200, None))
+        .get(
+            "/window",
+            window,
+            Op::new("Window staff page (HTML)").answer(200, None),
+        )
+        .get(
+            "/admin",
+            admin,
+            Op::new("Admin page (HTML)").answer(200, None),
+        )
+        .get(
+            "/t/{id}",
+            ticket,
+            Op::new("Public ticket status page behind the QR code (HTML)").answer(200, None),
+        )
+        .get(
+            "/assets/{*path}",
+            asset,
+            Op::new("Page assets (scripts, styles)")
+                .answer(200, None)
+                .errors(&[404]),
+        )
 }
 
 /// An embedded file by its path under `assets/web/`.

@@ -10,10 +10,10 @@ use axum::http::request::Parts;
 use lobby_core::{Lang, WindowNo};
 use serde::de::DeserializeOwned;
 
-use super::AppState;
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorKind, pick};
 use crate::secret::TokenHash;
+use crate::state::AppState;
 
 /// Largest request body accepted.
 pub const BODY_LIMIT: usize = 64 * 1024;

@@ -1,20 +1,17 @@
-//! The HTTP API: the router, its shared state, the error answer and the
-//! request log.
+//! HTTP plumbing every feature uses: the route builder, the JSON answer,
+//! the error answer, the request log and panic guard.
 //!
 //! Handlers are thin: extract (every extractor fails with [`ApiError`]),
-//! check the caller's permission, send a request to the engine, map the
-//! answer. Every route is registered through [`Routes`], which records it so
-//! a test can check that the OpenAPI document lists them all.
+//! check the caller's permission, send a job to the engine, map the answer.
+//! Every route is registered through [`Routes`] together with its OpenAPI
+//! operation, so the document (`openapi`) lists exactly the routes served.
+//! Which features there are is `crate::app`'s business, not this module's.
 
 pub mod extract;
-mod handlers;
 pub mod openapi;
-mod stream;
+pub mod query;
 
-use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
 use axum::Router;
@@ -25,93 +22,36 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{self, MethodRouter};
-use lobby_core::Hall;
-use lobby_core::api::DeviceStatusView;
 use serde::Serialize;
-use tokio::sync::{Semaphore, broadcast, watch};
 use tracing::Instrument;
 
-use crate::auth::AuthCache;
-use crate::clock::Clock;
-use crate::engine::EngineHandle;
+pub use self::openapi::Op;
 use crate::error::{ApiError, ErrorKind};
-use crate::hub::Frame;
-use crate::limit::LoginLimiter;
-use crate::secret::TokenHash;
+pub use crate::state::AppState;
 
-/// What every handler can reach.
-pub struct Shared {
-    /// The engine.
-    pub engine: EngineHandle,
-    /// Accounts, sessions, devices.
-    pub auth: Arc<RwLock<AuthCache>>,
-    /// Hash of `LOBBY_ADMIN_TOKEN`.
-    pub admin_token: Option<TokenHash>,
-    /// The clock.
-    pub clock: Arc<dyn Clock>,
-    /// The configuration.
-    pub hall: Arc<Hall>,
-    /// `GET /api/hall`, serialized once.
-    pub hall_json: Bytes,
-    /// `GET /api/openapi.json`, serialized once.
-    pub openapi_json: Bytes,
-    /// The database file, for report readers.
-    pub db_path: PathBuf,
-    /// Devices' last reports (in memory only).
-    pub device_status: Mutex<HashMap<i64, DeviceStatusView>>,
-    /// Stream frames (device reports go out here).
-    pub frames: broadcast::Sender<Arc<Frame>>,
-    /// Flips to true when the server shuts down (closes WebSockets).
-    pub shutdown: watch::Receiver<bool>,
-    /// At most this many argon2 hashes at a time (each takes ~19 MiB).
-    pub argon: Semaphore,
-    /// Failed logins by account and address.
-    pub logins: Mutex<LoginLimiter>,
-    /// Unknown appointment codes per kiosk or clerk (`limit`'s rules with
-    /// `limit::CHECK_IN_POLICY`).
-    pub check_ins: Mutex<LoginLimiter>,
-    /// The key of ticket rating links (`secret::rating_key`), kept in the
-    /// database.
-    pub rating_secret: [u8; 32],
-}
-
-impl Shared {
-    /// The login limiter (a poisoned lock still holds whole records).
-    pub fn logins(&self) -> std::sync::MutexGuard<'_, LoginLimiter> {
-        self.logins.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// The check-in limiter.
-    pub fn check_ins(&self) -> std::sync::MutexGuard<'_, LoginLimiter> {
-        self.check_ins.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-/// The router's state.
-pub type AppState = Arc<Shared>;
-
-/// The router being built, and the list of its routes.
+/// The router being built, and the OpenAPI operation of each route.
 pub struct Routes {
     router: Router<AppState>,
-    /// `(method, path)` of every route, lower-case method.
-    pub list: Vec<(&'static str, &'static str)>,
+    /// `(method, path, operation)` of every route, lower-case method.
+    pub list: Vec<(&'static str, &'static str, Op)>,
 }
 
 macro_rules! method {
     ($name:ident) => {
-        /// Adds a route for this method.
-        pub fn $name<H, T>(self, path: &'static str, handler: H) -> Routes
+        /// Adds a route for this method, with what it takes and gives.
+        pub fn $name<H, T>(self, path: &'static str, handler: H, op: Op) -> Routes
         where
             H: Handler<T, AppState>,
             T: 'static,
         {
-            self.add(stringify!($name), path, routing::$name(handler))
+            self.add(stringify!($name), path, routing::$name(handler), op)
         }
     };
 }
 
 impl Routes {
-    fn new() -> Routes {
+    /// No routes yet.
+    pub fn new() -> Routes {
         Routes {
             router: Router::new(),
             list: Vec::new(),
@@ -123,9 +63,12 @@ impl Routes {
         method: &'static str,
         path: &'static str,
         route: MethodRouter<AppState>,
+        op: Op,
     ) -> Routes {
+        // Two methods on one path share a `MethodRouter`: axum merges
+        // them when the path is routed again.
         self.router = self.router.route(path, route);
-        self.list.push((method, path));
+        self.list.push((method, path, op));
         self
     }
 
@@ -135,21 +78,15 @@ impl Routes {
     method!(delete);
 }
 
-/// Every route; the test clock's only when `fake_clock`.
-pub fn routes(fake_clock: bool) -> Routes {
-    let r = handlers::routes(Routes::new());
-    let r = stream::routes(r);
-    let r = crate::web::routes(r);
-    if fake_clock {
-        handlers::test_routes(r)
-    } else {
-        r
+impl Default for Routes {
+    fn default() -> Routes {
+        Routes::new()
     }
 }
 
-/// The application: routes, fallbacks and middleware.
-pub fn app(state: AppState, fake_clock: bool) -> Router {
-    routes(fake_clock)
+/// The application: the routes with the fallbacks and middleware.
+pub fn app(routes: Routes, state: AppState) -> Router {
+    routes
         .router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -17,7 +17,45 @@ use lobby_core::api::{DeviceKind, Role, StaffView};
 use lobby_core::{Channel, SiteId, WindowNo};
 
 use crate::secret::TokenHash;
-use crate::store::{DeviceRecord, SessionRecord, StaffRecord};
+
+pub mod store;
+
+/// A staff account with its password hash.
+#[derive(Debug, Clone)]
+pub struct StaffRecord {
+    /// The account.
+    pub view: StaffView,
+    /// Argon2 PHC string.
+    pub password_hash: String,
+}
+
+/// A device.
+#[derive(Debug, Clone)]
+pub struct DeviceRecord {
+    /// Identifier.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: DeviceKind,
+    /// Site.
+    pub site: Option<lobby_core::SiteId>,
+    /// Registered at.
+    pub created_at: Timestamp,
+    /// SHA-256 of its token.
+    pub token_hash: [u8; 32],
+}
+
+/// A login session.
+#[derive(Debug, Clone)]
+pub struct SessionRecord {
+    /// SHA-256 of its token.
+    pub token_hash: [u8; 32],
+    /// Whose.
+    pub username: String,
+    /// Until when.
+    pub expires_at: Timestamp,
+}
 
 /// How long a login lasts: a working day and then some.
 pub const SESSION_HOURS: i64 = 14;
@@ -171,6 +209,17 @@ impl AuthCache {
             sessions: sessions.into_iter().map(|s| (s.token_hash, s)).collect(),
             devices: devices.into_iter().map(|d| (d.token_hash, d)).collect(),
         }
+    }
+
+    /// Reads the cache from the database: every account, the sessions
+    /// still valid at `now` (expired ones are deleted on the way), every
+    /// device.
+    pub fn load(store: &crate::store::Store, now: Timestamp) -> crate::store::Result<AuthCache> {
+        Ok(AuthCache::new(
+            store.staff()?,
+            store.sessions(now)?,
+            store.devices()?,
+        ))
     }
 
     /// The caller holding `token`, if it is valid now.

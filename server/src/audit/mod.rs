@@ -18,6 +18,11 @@ use lobby_core::api::{AuditAction, AuditChange, AuditEntry, StaffView};
 
 use crate::auth::Principal;
 
+mod http;
+pub mod store;
+
+pub use http::routes;
+
 /// Who did something, from where.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Actor {

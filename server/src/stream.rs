@@ -27,9 +27,10 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, O
 use tokio_tungstenite::tungstenite::protocol::frame::{CloseFrame, Frame};
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 
-use super::extract::{L, MaybeToken, Params};
-use super::{AppState, Routes};
 use crate::error::{ApiError, ErrorKind, pick};
+use crate::http::extract::{L, MaybeToken, Params};
+use crate::http::openapi::r;
+use crate::http::{AppState, Op, Routes};
 use crate::hub::Subscription;
 
 /// Largest frame sent: bigger messages are fragmented.
@@ -50,8 +51,18 @@ async fn send(socket: &mut Socket, message: Message) -> bool {
 type Socket = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;
 
 /// The stream's route.
-pub fn routes(r: Routes) -> Routes {
-    r.get("/api/events", events)
+pub fn routes(routes: Routes) -> Routes {
+    routes.get(
+        "/api/events",
+        events,
+        Op::new("WebSocket of StreamMessage JSON: a snapshot first, then every event with its sequence; `since` resumes after a sequence")
+            .params(&[
+                ("since", "query", "last sequence seen"),
+                ("token", "query", "bearer token (WebSockets cannot send headers); with one, ticket ids are included"),
+            ])
+            .answer(101, Some(r("StreamMessage")))
+            .errors(&[400]),
+    )
 }
 
 fn has_token(headers: &HeaderMap, name: header::HeaderName, token: &str) -> bool {
@@ -209,7 +220,7 @@ async fn stream(
     let valid = |s: &AppState| {
         token
             .as_ref()
-            .is_none_or(|t| super::extract::principal_of(s, t).is_some())
+            .is_none_or(|t| crate::http::extract::principal_of(s, t).is_some())
     };
     let mut recheck = tokio::time::interval(RECHECK);
     recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

@@ -3,7 +3,6 @@
 //! are the ones anyone can recompute from it.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::Path;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -16,7 +15,7 @@ use lobby_core::{
     TransferTarget, WindowNo,
 };
 
-use crate::store::{self, Store};
+use crate::store::EventSource;
 
 /// The instant a business day starts (its `day_change` local time).
 pub fn day_start(hall: &Hall, date: Date) -> Timestamp {
@@ -357,20 +356,19 @@ impl Tally {
 /// The figures of `[from, to)`; with `with_staff`, the staff lines and the
 /// bad ratings with the staff's names, and otherwise neither.
 fn tally(
-    path: &Path,
+    log: &dyn EventSource,
     from: Timestamp,
     to: Timestamp,
     day: Option<Date>,
     with_staff: bool,
 ) -> anyhow::Result<(Tally, Vec<StaffReport>)> {
-    let conn = Store::reader(path)?;
     let mut t = Tally::default();
-    store::for_each_event(&conn, from, to, |e| t.add(e))?;
+    log.for_each_event(from, to, &mut |e| t.add(e))?;
     if let Some(day) = day {
-        store::for_each_late_expiry(&conn, day, to, |e| t.add(e))?;
+        log.for_each_late_expiry(day, to, &mut |e| t.add(e))?;
     }
     let staff = if with_staff {
-        let names = store::staff_names(&conn)?;
+        let names = log.staff_names()?;
         for b in &mut t.bad_ratings {
             b.staff_name = b.staff.as_ref().and_then(|u| names.get(u)).cloned();
         }
@@ -425,13 +423,13 @@ fn total_name(lang: Lang) -> String {
 /// windows and online, per category in the hall's order and in total.
 pub fn period(
     hall: &Hall,
-    path: &Path,
+    log: &dyn EventSource,
     from: Date,
     to: Date,
     lang: Lang,
 ) -> anyhow::Result<PeriodReport> {
     let (t, _) = tally(
-        path,
+        log,
         day_start(hall, from),
         day_start(hall, to.tomorrow()?),
         None,
@@ -471,14 +469,14 @@ pub fn period(
 /// `with_staff` (admins).
 pub fn day(
     hall: &Hall,
-    path: &Path,
+    log: &dyn EventSource,
     date: Date,
     lang: Lang,
     with_staff: bool,
 ) -> anyhow::Result<DayReport> {
     let from = day_start(hall, date);
     let to = day_start(hall, date.tomorrow()?);
-    let (t, staff) = tally(path, from, to, Some(date), with_staff)?;
+    let (t, staff) = tally(log, from, to, Some(date), with_staff)?;
     let mut total = empty_category(CategoryId(String::new()), total_name(lang));
     let mut total_wait = 0u64;
     let mut categories = Vec::new();
@@ -521,7 +519,7 @@ pub fn day(
 /// (fewer first).
 pub fn ranking(
     hall: &Hall,
-    path: &Path,
+    log: &dyn EventSource,
     month: Date,
     lang: Lang,
     with_staff: bool,
@@ -529,7 +527,7 @@ pub fn ranking(
     let first = month.first_of_month();
     let next = first.last_of_month().tomorrow()?;
     let (t, mut staff) = tally(
-        path,
+        log,
         day_start(hall, first),
         day_start(hall, next),
         None,

@@ -1,0 +1,184 @@
+//! The windows' handlers: every action a window's staff (or an
+//! administrator) takes, and the window's reads.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use lobby_core::api::{CallRequest, PauseRequest, TransferRequest, WindowAnswer};
+use lobby_core::{Command, TransferTarget, WindowNo};
+
+use super::Answer;
+use crate::auth::Principal;
+use crate::error::{ApiError, pick};
+use crate::http::extract::{Body, Caller, L, MaybeCaller, WindowParam};
+use crate::http::{AppState, json};
+use crate::mask;
+
+async fn window_command(s: &AppState, caller: &Caller, window: WindowNo, c: Command) -> Answer {
+    caller.window(window)?;
+    let lang = caller.lang;
+    let outcome = super::command(s, lang, c).await?;
+    let window = outcome.window.ok_or_else(|| ApiError::internal(lang))?;
+    Ok(json(
+        StatusCode::OK,
+        &WindowAnswer {
+            window,
+            ticket: outcome.ticket,
+        },
+    ))
+}
+
+pub(super) async fn call(
+    State(s): State<AppState>,
+    caller: Caller,
+    WindowParam(window): WindowParam,
+    Body(req): Body<CallRequest>,
+) -> Answer {
+    caller.window(window)?;
+    let outcome = super::command(
+        &s,
+        caller.lang,
+        Command::Call {
+            window,
+            ticket: req.ticket,
+        },
+    )
+    .await?;
+    Ok(match outcome.ticket {
+        Some(t) => json(StatusCode::OK, &t),
+        None => StatusCode::NO_CONTENT.into_response(),
+    })
+}
+
+pub(super) async fn recall(
+    State(s): State<AppState>,
+    caller: Caller,
+    WindowParam(window): WindowParam,
+) -> Answer {
+    window_command(&s, &caller, window, Command::Recall { window }).await
+}
+
+pub(super) async fn start(
+    State(s): State<AppState>,
+    caller: Caller,
+    WindowParam(window): WindowParam,
+) -> Answer {
+    window_command(&s, &caller, window, Command::Start { window }).await
+}
+
+pub(super) async fn complete(
+    State(s): State<AppState>,
+    caller: Caller,
+    WindowParam(window): WindowParam,
+) -> Answer {
+    window_command(&s, &caller, window, Command::Complete { window }).await
+}
+
+pub(super) async fn no_show(
+    State(s): State<AppState>,
+    caller: Caller,
+    WindowParam(window): WindowParam,
+) -> Answer {
+    window_command(&s, &caller, window, Command::NoShow { window }).await
+}
+
+pub(super) async fn transfer(
+    State(s): State<AppState>,
+    caller: Caller,
+    WindowParam(window): WindowParam,
+    Body(req): Body<TransferRequest>,
+) -> Answer {
+    let to = match (req.category, req.window) {
+        (Some(c), None) => TransferTarget::Category(c),
+        (None, Some(w)) => TransferTarget::Window(w),
+        _ => {
+            return Err(ApiError::invalid(
+                "category",
+                "bad_transfer",
+                pick(
+                    caller.lang,
+                    "请给出 category（业务类别）或 window（窗口）之一",
+                    "give exactly one of category and window",
+                ),
+            ));
+        }
+    };
+    window_command(&s, &caller, window, Command::Transfer { window, to }).await
+}
+
+pub(super) async fn pause(
+    State(s): State<AppState>,
+    caller: Caller,
+    WindowParam(window): WindowParam,
+    Body(req): Body<PauseRequest>,
+) -> Answer {
+    window_command(
+        &s,
+        &caller,
+        window,
+        Command::Pause {
+            window,
+            // Staff may write who they are helping: phone and ID numbers
+            // never reach the log in clear.
+            reason: mask::free_text(&req.reason),
+        },
+    )
+    .await
+}
+
+pub(super) async fn resume(
+    State(s): State<AppState>,
+    caller: Caller,
+    WindowParam(window): WindowParam,
+) -> Answer {
+    window_command(&s, &caller, window, Command::Resume { window }).await
+}
+
+pub(super) async fn open(
+    State(s): State<AppState>,
+    caller: Caller,
+    WindowParam(window): WindowParam,
+) -> Answer {
+    let staff = match &caller.principal {
+        Principal::Staff { username, .. } => Some(username.clone()),
+        Principal::Admin { username } => username.clone(),
+        Principal::Device { .. } => None,
+    };
+    window_command(&s, &caller, window, Command::OpenWindow { window, staff }).await
+}
+
+pub(super) async fn close(
+    State(s): State<AppState>,
+    caller: Caller,
+    WindowParam(window): WindowParam,
+) -> Answer {
+    window_command(&s, &caller, window, Command::CloseWindow { window }).await
+}
+
+pub(super) async fn window(
+    State(s): State<AppState>,
+    L(lang): L,
+    MaybeCaller(p): MaybeCaller,
+    WindowParam(window): WindowParam,
+) -> Answer {
+    let full = p.is_some();
+    let view = s
+        .engine
+        .read(lang, move |v| super::read_window(v, window, full, lang))
+        .await?;
+    Ok(json(StatusCode::OK, &view))
+}
+
+pub(super) async fn waiting(
+    State(s): State<AppState>,
+    caller: Caller,
+    WindowParam(window): WindowParam,
+) -> Answer {
+    caller.window(window)?;
+    let lang = caller.lang;
+    let list = s
+        .engine
+        .read(lang, move |v| super::waiting_for(v, window, lang))
+        .await?;
+    Ok(json(StatusCode::OK, &list))
+}
