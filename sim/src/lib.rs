@@ -51,10 +51,10 @@ use crate::visitors::{Clock, Visitor};
 pub fn default_hall() -> Result<Arc<Hall>> {
     let main = SourceFile {
         name: "assets/hall.toml".into(),
-        text: include_str!("../../../assets/hall.toml").into(),
+        text: include_str!("../../assets/hall.toml").into(),
     };
     let hall = config::load(main, |name| match name {
-        "matters.toml" => Ok(include_str!("../../../assets/matters.toml").into()),
+        "matters.toml" => Ok(include_str!("../../assets/matters.toml").into()),
         other => Err(format!("no built-in file `{other}`")),
     })
     .map_err(|e| anyhow!("{e}"))

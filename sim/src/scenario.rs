@@ -14,9 +14,9 @@ use serde::Deserialize;
 pub const SHIPPED: &[(&str, &str)] = &[
     (
         "ordinary",
-        include_str!("../../../assets/scenarios/ordinary.toml"),
+        include_str!("../../assets/scenarios/ordinary.toml"),
     ),
-    ("busy", include_str!("../../../assets/scenarios/busy.toml")),
+    ("busy", include_str!("../../assets/scenarios/busy.toml")),
 ];
 
 /// One simulated day.

@@ -30,7 +30,7 @@ fn window_ranges() {
 
 #[test]
 fn bad_numbers_are_refused() {
-    let text = include_str!("../../../../assets/scenarios/ordinary.toml");
+    let text = include_str!("../../../assets/scenarios/ordinary.toml");
     let bad = text.replace("green_share = 0.08", "green_share = 1.5");
     assert!(Scenario::parse(&bad).is_err());
 }
@@ -196,7 +196,7 @@ fn the_tail_says_who_waited_longest() {
 #[test]
 fn pauses_are_checked_like_staffing() {
     let hall = default_hall().unwrap();
-    let text = include_str!("../../../../assets/scenarios/busy.toml");
+    let text = include_str!("../../../assets/scenarios/busy.toml");
     let with = |pause: &str| format!("{text}\n[[pauses]]\n{pause}\n");
     let ok = Scenario::parse(&with(
         r#"windows = "37-44"
