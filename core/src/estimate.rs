@@ -47,7 +47,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dispatch::Queues;
 use crate::hall::Hall;
-use crate::lobby::WindowState;
+use crate::window::WindowState;
 
 /// Weight of the newest sample once a category has some history.
 const ALPHA: f64 = 0.1;

@@ -20,6 +20,8 @@
 //!   cause and the [`Rejected`] reasons for refusing them.
 //! - [`lobby`]: the live state, [`Lobby::handle`] (commands in, events out)
 //!   and [`Lobby::apply`] (replaying events).
+//! - [`window`]: a window's live state ([`WindowState`]) and day figures,
+//!   which the lobby changes and the estimates read.
 //! - [`dispatch`] (private): which ticket a window calls next; its module
 //!   documentation states the policy.
 //! - [`estimate`]: people ahead and estimated waits.
@@ -35,14 +37,16 @@ pub mod i18n;
 pub mod ids;
 pub mod lobby;
 pub mod ticket;
+pub mod window;
 
 pub use command::{CardReason, Command, Event, EventKind, Issue, Rejected, TransferTarget};
 pub use config::{ConfigErrors, ConfigProblem, SourceFile};
 pub use hall::Hall;
 pub use i18n::Lang;
 pub use ids::{CategoryId, GroupId, MatterId, SiteId, TicketId, WindowNo};
-pub use lobby::{Lobby, QueueSummary, Snapshot, WindowState};
+pub use lobby::{Lobby, QueueSummary, Snapshot};
 pub use ticket::{Appointment, Channel, Estimate, Priority, Rating, Status, Ticket, TicketNumber};
+pub use window::WindowState;
 
 /// Re-exported so callers use the same time types as the core.
 pub use jiff;

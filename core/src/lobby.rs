@@ -21,46 +21,9 @@ use crate::hall::{Hall, Opening};
 use crate::ids::{CategoryId, SiteId, TicketId, WindowNo};
 use crate::ticket::{Channel, Estimate, Priority, Status, Ticket, TicketNumber};
 
-/// A window's live state.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WindowState {
-    /// The window.
-    pub number: WindowNo,
-    /// Staff signed in.
-    pub open: bool,
-    /// Who signed in (account name), when known.
-    #[serde(default)]
-    pub staff: Option<String>,
-    /// Pause reason, while paused.
-    pub paused: Option<String>,
-    /// Since when it is paused.
-    pub paused_at: Option<Timestamp>,
-    /// The ticket being called or served.
-    pub current: Option<TicketId>,
-    /// Priority calls in a row while normal tickets waited (see the
-    /// dispatcher's bound).
-    pub priority_streak: u32,
-    /// Whether a handling-too-long yellow card was raised for the current
-    /// ticket.
-    pub handling_warned: bool,
-    /// Today's figures.
-    pub today: WindowFigures,
-}
-
-/// A window's figures for the day.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WindowFigures {
-    /// Tickets called (not counting recalls).
-    pub called: u32,
-    /// Tickets completed.
-    pub completed: u32,
-    /// No-shows.
-    pub no_shows: u32,
-    /// Tickets transferred away.
-    pub transferred: u32,
-    /// Total service seconds of completed tickets.
-    pub service_s: u64,
-}
+// In their own module so that `estimate`, which reads them, does not depend
+// on this one; re-exported so `lobby::WindowState` keeps working.
+pub use crate::window::{WindowFigures, WindowState};
 
 /// A category's figures for the day.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
