@@ -33,7 +33,7 @@
 //!
 //! # Why deadlines across categories
 //!
-//! Measured with `lobby-sim` (core/sim, BENCHMARKS.md "Simulator"). The
+//! Measured with `lobby-sim` (sim/, BENCHMARKS.md "Simulator"). The
 //! earlier rule let an overflow queue in once its oldest ticket had waited
 //! `overflow_after_min`, then took the lowest place across all lanes. On a
 //! busy day every overflow queue passes that threshold, so the
@@ -60,107 +60,21 @@
 //! 7.40 → 7.37 min, p90 23.10 → 23.16, green mean 1.65 → 1.61 (green p90
 //! 3.83 → 3.36), worst category 2.07 → 2.05 times the mean (within 2× in 11
 //! rather than 9 seeds); seeds 1–40: mean 7.64 → 7.63, worst 2.13 → 2.11
-//! (19 rather than 17 of 40 seeds). The ordinary day is unchanged. Tried
-//! beside it: overflow appointments alone left out of absolute priority
-//! (7.40 / 23.13 / 2.05, 12 of 20); overflow green tickets and
-//! appointments never absolute priority while the window's own queues
-//! wait, but not weighed with the category (7.40 / 23.08 / 2.04, 11 of 20,
-//! green p90 3.73); waits counted from when a ticket joined its queue
-//! rather than from issue (7.52 / 22.91, and over 40 seeds a worse mean
-//! than FIFO's); that only for overflow heads (worst 2.02 but mean 7.44
-//! and 7.70 over 40 seeds); an overflow category none of whose own windows
-//! is staffed counted as the helping window's own (the lunchtime duty
-//! windows): 7.38 / 23.03 / 2.06, max 58.0 rather than 54.2 and green p90
-//! 3.72 rather than 3.36, so not kept — at lunch the duty windows' own
-//! queues are mostly empty and they help at once anyway. Measured after
-//! it: an overflow category's green ticket eligible as priority at a
-//! helping window once it has waited 1, 2, 3 or 5 minutes (green mean
-//! 1.52 / 1.57 / 1.59 / 1.60 min, but mean 7.48 / 7.43 / 7.42 / 7.39, p90
-//! 23.48 / 23.34 / 23.31 / 23.21 and worst category 2.22 / 2.13 / 2.07 /
-//! 2.05), so not kept either. Measured after that (mean / p90 / worst
-//! ratio, against 7.37 / 23.16 / 2.05): a helping window taking an
-//! overflow category's green ticket as priority while its own oldest
-//! normal ticket has waited under 3, 6, 10 or 15 minutes, so that the
-//! green visitor is served by capacity that would otherwise go to a short
-//! wait (green 1.56–1.51 min, but 7.39–7.45 / 23.12–23.22 / 2.05–2.10);
-//! the overflow pushback grown by 2, 4 or 8 minutes for each overflow
-//! category a window helps beyond the first (the comprehensive windows
-//! help five): p90 23.25 / 23.25 / 23.20, worst 2.08–2.11; shrunk by 1, 2
-//! or 3 minutes instead: p90 23.18 / 23.14 / 23.11, worst 2.11 / 2.21 /
-//! 2.32; due appointments weighed against the normal heads by a deadline
-//! at their slot start (plus 0 or 10 minutes) instead of going first:
-//! 7.39 / 23.14 / 2.04 and 7.39 / 22.90 / 2.07. None kept.
+//! (19 rather than 17 of 40 seeds). The ordinary day is unchanged.
 //!
-//! # Against the busy-day targets (issue 8), and what did not help
+//! # What it does not meet
 //!
-//! Busy day, seeds 1–20 (`lobby-sim --scenario busy --seeds 20`), ours
-//! against the best peer: mean 7.37 min (best in 16 of 20 seeds), p90
-//! 23.16 against 22.16 (strict FIFO and pooled green-first; best in none),
-//! green mean 1.61 min (2 min or more in 2 seeds), worst category 2.05×
-//! the mean (over 2× in 9 seeds), estimate median error 15%. Seeds 1–40:
-//! mean 7.63 against 7.78, p90 23.69 against 22.59. So p90 and the 2× rule
-//! are missed, and no rule for choosing *across* a window's queues tried
-//! meets them while keeping the rules above (seeds 1–20, mean / p90 /
-//! worst ratio, measured before overflow categories were weighed as a
-//! whole):
+//! On the busy day it misses two of issue 8's targets: its p90 wait is
+//! above strict FIFO's, and some category's mean wait is over twice the
+//! hall's. Both are the price of the rules above, not of the order across
+//! queues: the green channel first, due appointments and one-stop places
+//! send about a fifth of the calls ahead of tickets that joined before
+//! them, and the worst category is set by the hall's windows (综合事务代办
+//! has only windows 64–67). No rule for choosing across a window's queues
+//! measured meets them while keeping those rules.
 //!
-//! - one yellow-card slack of 30 min for every category: 7.45 / 23.20 /
-//!   2.25; the lane's longest-waiting ticket (by when it joined) instead of
-//!   its head by place: 7.41 / 23.11 / 2.01;
-//! - `overflow_after_min` 5 or 20 instead of 10: 7.36 / 23.03 / 2.12 and
-//!   7.43 / 23.63 / 2.11;
-//! - the deadline brought forward by the queue's expected wait (tickets ×
-//!   `service_min` / own windows): 7.40 / 22.78 / 2.10, but over seeds 1–40
-//!   the mean gets worse (7.67 against 7.64; best mean in 23 rather than 29
-//!   of 40 seeds) for p90 23.31 against 23.66;
-//! - age over `service_min` (the generalised cμ rule): 7.29 / 22.84 / 2.33,
-//!   and with the expected wait 7.30 / 22.45 / 2.42: lower mean and p90, but
-//!   the long-service categories (投资项目审批) and 综合事务代办 fall further
-//!   behind; cμ only to choose among overflow queues: 7.40 / 23.10 / 2.08;
-//! - a boost for categories whose mean wait today is above the hall's:
-//!   2.04–2.13, p90 unchanged;
-//! - green tickets of overflow categories eligible at once: green 1.40 min
-//!   but 2.67 and p90 23.62 (the comprehensive windows serve five
-//!   categories' green channels and starve their own); eligible at once
-//!   only where that category's queue is further behind than the window's
-//!   own: green 1.57 min (under 2 in all 20 seeds) but p90 23.18, worst
-//!   2.09 and the best mean in 14 rather than 16 seeds;
-//! - the expected wait from the live estimate (open windows, learnt
-//!   service times) taken off the deadline: 7.40 / 23.00 / 2.12 at half
-//!   weight, 7.40 / 22.88 / 2.19 at full weight (综合事务代办 falls behind);
-//! - a time bound beside the count bound (a normal head past its yellow
-//!   card goes before priority tickets): p90 unchanged at 23.08 with green
-//!   2.51 min; with the bound 10 minutes before the yellow card p90 drops
-//!   to 22.08, but green waits 5.97 min;
-//! - (a hall setting, not a rule) `appointment_early_min = 0`, so that
-//!   appointments go first from their slot rather than 15 minutes before:
-//!   7.37 / 22.80 / 2.11.
-//!
-//! What costs p90 is the rules themselves. Counted over seeds 1–20, the
-//! waits longer than FIFO's p90 (22.16 min): FIFO has 4,676 of 45,049
-//! (352 green, 4,324 normal), ours 5,203 (42 green, 5,161 normal), and
-//! ours without green tickets and appointments 4,484 (`lobby-sim --seeds
-//! 20` prints this split as its tail rows, against each day's lowest p90:
-//! ours keeps 0 green, 2 appointment and 18 later-stop waits in its tail
-//! where FIFO keeps 289, 159 and 216, and has 4,282 normal first stops
-//! there against FIFO's 3,145). Green tickets and
-//! due appointments go first and a one-stop or re-activated ticket keeps
-//! its place, so about a fifth of the calls go ahead of tickets that
-//! joined the queue before them, which then wait longer (the mean barely
-//! moves, the tail does). Ordering each queue by when tickets joined it instead of by
-//! place — which breaks one-stop — gives p90 22.43, and 22.00 with the
-//! expected wait, against FIFO's 22.16. Taken apart on the same seeds with
-//! the scenario's shares set to zero: without green tickets and
-//! appointments ours has p90 21.84 against FIFO's 22.17 (so the rule across
-//! queues beats it); the green channel alone adds 0.90 min, appointments
-//! alone 0.46. Pooled first-come first-served, the ordering kindest to the
-//! tail, gets 21.20 without them and 22.17 once it serves the green channel
-//! first (the `green-first` peer): with the green channel first, even it
-//! only matches FIFO, which makes green visitors wait 7.5 min. The worst
-//! category is set by the hall's windows: 综合事务代办 has only windows 64–67,
-//! 投资项目审批 runs above 100% of its own six, and on some seeds one of them
-//! alone is more than twice the hall's mean whatever the windows that can
-//! help it do.
+//! The variants measured and not kept, with their figures: BENCHMARKS.md,
+//! "Dispatcher variants measured".
 //!
 //! # Cost
 //!

@@ -124,8 +124,8 @@ fn busy_day_targets() {
         "green from the opening {opened} s"
     );
     assert!(ours.estimate_median_error.unwrap() < 0.20);
-    // Not met (BENCHMARKS.md and the policy docs in lobby-core's
-    // dispatch.rs say why, with the alternatives measured): p90 is above
+    // Not met (lobby-core's dispatch.rs says why, BENCHMARKS.md
+    // "Dispatcher variants measured" lists the alternatives): p90 is above
     // strict FIFO's, which has no green channel, appointments or one-stop
     // places to honour; and the worst category sits at about twice the
     // mean. These bounds keep the gaps from growing.
