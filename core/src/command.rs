@@ -8,6 +8,10 @@ use crate::ids::{CategoryId, GroupId, MatterId, SiteId, TicketId, WindowNo};
 use crate::ticket::{Appointment, Channel, Priority, Rating, Status, Ticket, TicketNumber};
 
 /// Everything that can be asked of the hall.
+#[allow(
+    missing_docs,
+    reason = "a variant's `window` or `ticket` is the one it acts on; other fields have docs"
+)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum Command {
@@ -21,25 +25,13 @@ pub enum Command {
         ticket: Option<TicketId>,
     },
     /// Call the window's current ticket again.
-    Recall {
-        /// The window.
-        window: WindowNo,
-    },
+    Recall { window: WindowNo },
     /// The visitor has arrived; service starts.
-    Start {
-        /// The window.
-        window: WindowNo,
-    },
+    Start { window: WindowNo },
     /// Service finished (the visit moves on if it has further stops).
-    Complete {
-        /// The window.
-        window: WindowNo,
-    },
+    Complete { window: WindowNo },
     /// The called visitor did not come (过号).
-    NoShow {
-        /// The window.
-        window: WindowNo,
-    },
+    NoShow { window: WindowNo },
     /// Move the window's current ticket to another category or window,
     /// keeping its place in line.
     Transfer {
@@ -50,43 +42,27 @@ pub enum Command {
     },
     /// The window stops calling for a while.
     Pause {
-        /// The window.
         window: WindowNo,
         /// Why (shown to supervisors).
         reason: String,
     },
     /// The window calls again.
-    Resume {
-        /// The window.
-        window: WindowNo,
-    },
+    Resume { window: WindowNo },
     /// Staff sign in at a window (or take it over from a colleague).
     OpenWindow {
-        /// The window.
         window: WindowNo,
         /// Who signs in (account name), if known.
         staff: Option<String>,
     },
     /// Staff sign off; the window must have no current ticket.
-    CloseWindow {
-        /// The window.
-        window: WindowNo,
-    },
+    CloseWindow { window: WindowNo },
     /// Put a no-show ticket back in line at its old place.
-    Reactivate {
-        /// The ticket.
-        ticket: TicketId,
-    },
+    Reactivate { ticket: TicketId },
     /// Withdraw a waiting ticket.
-    Cancel {
-        /// The ticket.
-        ticket: TicketId,
-    },
+    Cancel { ticket: TicketId },
     /// Record the visitor's satisfaction rating for a completed visit.
     Rate {
-        /// The ticket.
         ticket: TicketId,
-        /// The rating.
         rating: Rating,
         /// What the visitor wrote, if anything (already masked).
         comment: Option<String>,
@@ -167,6 +143,10 @@ pub struct Event {
 }
 
 /// What happened.
+#[allow(
+    missing_docs,
+    reason = "`ticket`, its `number` and `category`, `window`: what it is about; others have docs"
+)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventKind {
@@ -177,26 +157,18 @@ pub enum EventKind {
     },
     /// A ticket was called to a window.
     Called {
-        /// The ticket.
         ticket: TicketId,
-        /// Its number.
         number: TicketNumber,
-        /// Its category.
         category: CategoryId,
-        /// The window.
         window: WindowNo,
         /// Green-channel ticket.
         green: bool,
     },
     /// A called ticket was called again.
     Recalled {
-        /// The ticket.
         ticket: TicketId,
-        /// Its number.
         number: TicketNumber,
-        /// Its category.
         category: CategoryId,
-        /// The window.
         window: WindowNo,
         /// Green-channel ticket.
         green: bool,
@@ -205,22 +177,16 @@ pub enum EventKind {
     },
     /// Service started.
     Started {
-        /// The ticket.
         ticket: TicketId,
-        /// Its number.
         number: TicketNumber,
-        /// The window.
         window: WindowNo,
     },
     /// Service finished.
     Completed {
-        /// The ticket.
         ticket: TicketId,
-        /// Its number.
         number: TicketNumber,
         /// The category it was served in.
         category: CategoryId,
-        /// The window.
         window: WindowNo,
         /// Service time in seconds (start to finish).
         served_s: u32,
@@ -229,27 +195,20 @@ pub enum EventKind {
     },
     /// The called visitor did not come.
     NoShow {
-        /// The ticket.
         ticket: TicketId,
-        /// Its number.
         number: TicketNumber,
-        /// The window.
         window: WindowNo,
         /// Given up automatically after the last recall.
         auto: bool,
     },
     /// A no-show ticket was put back in line.
     Reactivated {
-        /// The ticket.
         ticket: TicketId,
-        /// Its number.
         number: TicketNumber,
     },
     /// A ticket moved to another queue, keeping its place.
     Transferred {
-        /// The ticket.
         ticket: TicketId,
-        /// Its number.
         number: TicketNumber,
         /// The window that gave it away.
         from_window: WindowNo,
@@ -260,23 +219,18 @@ pub enum EventKind {
     },
     /// A waiting ticket was withdrawn.
     Cancelled {
-        /// The ticket.
         ticket: TicketId,
-        /// Its number.
         number: TicketNumber,
     },
     /// A ticket was still waiting or called when the day closed.
     Expired {
-        /// The ticket.
         ticket: TicketId,
-        /// Its number.
         number: TicketNumber,
         /// The status it had.
         was: Status,
     },
     /// Staff signed in at a window.
     WindowOpened {
-        /// The window.
         window: WindowNo,
         /// Who signed in (account name), if known; absent when a window
         /// opened by calling.
@@ -284,29 +238,19 @@ pub enum EventKind {
         staff: Option<String>,
     },
     /// Staff signed off.
-    WindowClosed {
-        /// The window.
-        window: WindowNo,
-    },
+    WindowClosed { window: WindowNo },
     /// A window paused.
     Paused {
-        /// The window.
         window: WindowNo,
         /// Why.
         reason: String,
     },
     /// A window resumed.
-    Resumed {
-        /// The window.
-        window: WindowNo,
-    },
+    Resumed { window: WindowNo },
     /// A yellow card (黄牌): waiting or handling too long.
     YellowCard {
-        /// The ticket.
         ticket: TicketId,
-        /// Its number.
         number: TicketNumber,
-        /// Its category.
         category: CategoryId,
         /// The window, when handling.
         window: Option<WindowNo>,
@@ -327,11 +271,9 @@ pub enum EventKind {
     },
     /// The visitor rated the service.
     Rated {
-        /// The ticket.
         ticket: TicketId,
         /// The window that served it last.
         window: Option<WindowNo>,
-        /// The rating.
         rating: Rating,
         /// What the visitor wrote, if anything: for supervisors only.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -404,35 +346,29 @@ impl EventKind {
 
 /// Why a command was refused. Each is an expected outcome that the caller
 /// shows to a person; nothing changed.
+#[allow(
+    missing_docs,
+    reason = "`window`, `category` and the unknown ids are what was refused; others have docs"
+)]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Rejected {
     /// No such site.
     #[error("unknown site `{site}`")]
-    UnknownSite {
-        /// The id given.
-        site: SiteId,
-    },
+    UnknownSite { site: SiteId },
     /// No such category.
     #[error("unknown category `{category}`")]
-    UnknownCategory {
-        /// The id given.
-        category: CategoryId,
-    },
+    UnknownCategory { category: CategoryId },
     /// The category is not served at the site.
     #[error("category `{category}` is not served at site `{site}`")]
     CategoryNotAtSite {
-        /// The category.
         category: CategoryId,
         /// The site.
         site: SiteId,
     },
     /// No such matter.
     #[error("unknown matter `{matter}`")]
-    UnknownMatter {
-        /// The id given.
-        matter: MatterId,
-    },
+    UnknownMatter { matter: MatterId },
     /// The matter belongs to another category.
     #[error("matter `{matter}` is handled in category `{expected}`, not `{category}`")]
     MatterNotInCategory {
@@ -445,10 +381,7 @@ pub enum Rejected {
     },
     /// No such green-channel group.
     #[error("unknown green-channel group `{group}`")]
-    UnknownGroup {
-        /// The id given.
-        group: GroupId,
-    },
+    UnknownGroup { group: GroupId },
     /// No such window.
     #[error("unknown window {window}")]
     UnknownWindow {
@@ -457,16 +390,10 @@ pub enum Rejected {
     },
     /// No such ticket (or it belongs to a closed day).
     #[error("unknown ticket `{ticket}`")]
-    UnknownTicket {
-        /// The id given.
-        ticket: TicketId,
-    },
+    UnknownTicket { ticket: TicketId },
     /// The ticket id is taken or malformed.
     #[error("ticket id `{ticket}` is already used or malformed")]
-    BadTicketId {
-        /// The id given.
-        ticket: TicketId,
-    },
+    BadTicketId { ticket: TicketId },
     /// An appointment check-in without its appointment, or the reverse.
     #[error("appointment details are required for, and only for, appointment check-ins")]
     AppointmentMismatch,
@@ -488,7 +415,6 @@ pub enum Rejected {
     /// The category's daily quota is used up.
     #[error("category `{category}` has issued its {quota} tickets for today")]
     QuotaReached {
-        /// The category.
         category: CategoryId,
         /// Its quota.
         quota: u32,
@@ -496,21 +422,16 @@ pub enum Rejected {
     /// The window is paused.
     #[error("window {window} is paused: {reason}")]
     WindowPaused {
-        /// The window.
         window: WindowNo,
         /// Why it paused.
         reason: String,
     },
     /// The window is not paused.
     #[error("window {window} is not paused")]
-    WindowNotPaused {
-        /// The window.
-        window: WindowNo,
-    },
+    WindowNotPaused { window: WindowNo },
     /// The window still has a ticket in hand.
     #[error("window {window} is still handling {number}")]
     WindowBusy {
-        /// The window.
         window: WindowNo,
         /// Its current ticket.
         number: TicketNumber,
@@ -518,31 +439,22 @@ pub enum Rejected {
     /// Tickets transferred to the window still wait for it.
     #[error("{count} ticket(s) transferred to window {window} still wait for it")]
     TransfersWaiting {
-        /// The window.
         window: WindowNo,
         /// How many.
         count: u32,
     },
     /// The window has no current ticket.
     #[error("window {window} has no current ticket")]
-    NoCurrentTicket {
-        /// The window.
-        window: WindowNo,
-    },
+    NoCurrentTicket { window: WindowNo },
     /// The window does not serve the ticket's category.
     #[error("window {window} does not serve category `{category}`")]
     WindowDoesNotServe {
-        /// The window.
         window: WindowNo,
-        /// The category.
         category: CategoryId,
     },
     /// The window is closed (nobody signed in).
     #[error("window {window} is closed")]
-    WindowNotOpen {
-        /// The window.
-        window: WindowNo,
-    },
+    WindowNotOpen { window: WindowNo },
     /// The ticket is in the wrong state for this.
     #[error("ticket {number} is {status:?}, which does not allow this")]
     WrongStatus {

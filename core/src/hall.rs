@@ -87,7 +87,7 @@ pub enum SiteKind {
 /// A place with windows.
 #[derive(Debug, Clone, Serialize)]
 pub struct Site {
-    /// Identifier.
+    /// The id other sections and the API refer to it by.
     pub id: SiteId,
     /// Chinese name.
     pub name: String,
@@ -106,7 +106,7 @@ pub struct Site {
 /// A service category, with its ticket prefix.
 #[derive(Debug, Clone, Serialize)]
 pub struct Category {
-    /// Identifier.
+    /// The id windows, matters and the API refer to it by.
     pub id: CategoryId,
     /// Ticket prefix (one or two capital letters).
     pub prefix: String,
@@ -231,7 +231,7 @@ fn yes() -> bool {
 /// An administrative matter and everything a visitor must know about it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Matter {
-    /// Identifier.
+    /// The id tickets and the API refer to it by (`TZXM-001`).
     pub id: MatterId,
     /// Chinese name.
     pub name: String,
@@ -266,7 +266,7 @@ pub struct Matter {
 /// A green-channel group (老、弱、病、残、军).
 #[derive(Debug, Clone, Serialize)]
 pub struct GreenGroup {
-    /// Identifier.
+    /// The id a green-channel ticket names its group by.
     pub id: GroupId,
     /// Chinese name.
     pub name: String,
@@ -329,15 +329,15 @@ pub struct Calendar {
 /// The whole validated configuration.
 #[derive(Debug, Clone, Serialize)]
 pub struct Hall {
-    /// The centre.
+    /// The centre's name, contacts, notice, time zone and day change.
     pub centre: Centre,
     /// Dispatch and lifecycle rules.
     pub policy: Policy,
-    /// Holidays.
+    /// Holidays and make-up working days.
     pub calendar: Calendar,
     /// Sites, the main hall first.
     pub sites: Vec<Site>,
-    /// Categories.
+    /// Service categories, in the order they are configured.
     pub categories: Vec<Category>,
     /// Windows in number order.
     pub windows: Vec<Window>,

@@ -46,7 +46,7 @@ use crate::visitors::{Clock, Visitor, kiosk_opening};
 /// One wait: from joining a queue to being called, or to expiring unserved.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WaitSample {
-    /// The visitor.
+    /// Who waited: an index into the day's visitors.
     pub visitor: usize,
     /// Category index in the hall.
     pub category: usize,
@@ -74,7 +74,7 @@ pub struct EstimatePair {
 /// How much a window was signed in and busy.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct WindowUse {
-    /// The window.
+    /// The window's number in the hall.
     pub number: WindowNo,
     /// Seconds signed in.
     pub signed_in_s: i64,
@@ -121,15 +121,15 @@ pub struct Counts {
 /// Everything recorded about one policy's day.
 #[derive(Debug, Clone)]
 pub struct DayOutcome {
-    /// The policy.
+    /// The policy's name, as in the report.
     pub policy: &'static str,
-    /// Every wait.
+    /// Every wait, in the order the waits ended.
     pub waits: Vec<WaitSample>,
     /// Estimates against actual waits (first call of each ticket).
     pub estimates: Vec<EstimatePair>,
     /// Per staffed window.
     pub windows: Vec<WindowUse>,
-    /// Counts.
+    /// What happened to the visitors, counted.
     pub counts: Counts,
     /// Which visitors got a ticket.
     pub issued: Vec<bool>,

@@ -81,7 +81,7 @@ pub fn load_hall(path: &Path) -> Result<Arc<Hall>> {
 /// A finished simulation: the report and the raw days behind it.
 #[derive(Debug, Clone)]
 pub struct Simulation {
-    /// The report.
+    /// The figures that are printed (table or JSON).
     pub report: Report,
     /// Each policy's day, in report order.
     pub days: Vec<DayOutcome>,

@@ -41,25 +41,25 @@ pub enum VoiceError {
     /// The engine's program could not be run.
     #[error("cannot run `{program}`: {source}")]
     Spawn {
-        /// The program.
+        /// The command that could not be started (`espeak-ng`).
         program: String,
-        /// The OS error.
+        /// The OS error (most often: not installed).
         source: std::io::Error,
     },
     /// The engine ran but failed.
     #[error("`{program}` failed: {stderr}")]
     Failed {
-        /// The program.
+        /// The command that failed.
         program: String,
-        /// What it said.
+        /// What it wrote to standard error.
         stderr: String,
     },
     /// The engine lacks a voice for the language.
     #[error("`{program}` has no voice `{voice}` (is espeak-ng-data installed?)")]
     NoVoice {
-        /// The program.
+        /// The command asked for its voices.
         program: String,
-        /// The voice looked for.
+        /// The voice looked for (espeak-ng's name for it).
         voice: String,
     },
     /// The engine's output is not a WAV we read.
