@@ -69,6 +69,7 @@ pub mod error;
 pub mod http;
 pub mod hub;
 pub mod limit;
+pub mod listen;
 pub mod mask;
 pub mod queue;
 pub mod reports;
@@ -117,6 +118,10 @@ pub struct Config {
     pub max_db_pages: Option<u32>,
     /// How often the WAL is copied into the database file.
     pub checkpoint: Duration,
+    /// The WAL's size past which it is checkpointed and emptied at once.
+    pub wal_limit: u64,
+    /// Connections open at once, and how long a client may take.
+    pub limits: listen::Limits,
 }
 
 /// Runs the server until SIGTERM or Ctrl-C. `ready` gets the address it
@@ -129,7 +134,8 @@ pub async fn run(config: Config, ready: impl FnOnce(SocketAddr)) -> anyhow::Resu
     };
     // Held until the server stops: one server per database.
     let _lock = setup::lock(&config.db)?;
-    let store = Store::open(&config.db)?;
+    let mut store = Store::open(&config.db)?;
+    store.set_wal_limit(config.wal_limit);
     let rating_secret = store.secret("rating")?;
     if let Some(pages) = config.max_db_pages {
         store.limit_pages(pages)?;
@@ -155,12 +161,13 @@ pub async fn run(config: Config, ready: impl FnOnce(SocketAddr)) -> anyhow::Resu
         );
     }
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let shutdown_rx_serve = shutdown_rx.clone();
     let routes = app::routes(fake.is_some());
     let state = Arc::new(state::Shared {
         engine: started.handle.clone(),
         auth: started.auth,
         admin_token: config.admin_token.as_deref().map(TokenHash::of),
-        clock,
+        clock: clock.clone(),
         hall_json: Bytes::from(serde_json::to_vec(&*config.hall)?),
         openapi_json: Bytes::from(serde_json::to_vec(&http::openapi::document(&routes))?),
         hall: config.hall.clone(),
@@ -201,18 +208,23 @@ pub async fn run(config: Config, ready: impl FnOnce(SocketAddr)) -> anyhow::Resu
         })
     };
     drop(started.handle);
-    tracing::info!(%addr, db = %config.db.display(), fake_clock = fake.is_some(), "listening");
+    let file_limit = listen::raise_file_limit();
+    let cap = listen::max_connections(&config.limits, file_limit);
+    tracing::info!(%addr, db = %config.db.display(), fake_clock = fake.is_some(), max_connections = cap, "listening");
+    announce(
+        &config.hall,
+        addr,
+        clock.now(),
+        no_accounts,
+        config.admin_token.is_some(),
+    );
     ready(addr);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
+    tokio::spawn(async move {
         shutdown_signal().await;
         tracing::info!("shutting down");
         let _ = shutdown_tx.send(true);
-    })
-    .await?;
+    });
+    listen::serve(listener, app, config.limits, cap, shutdown_rx_serve).await;
     ticker.abort();
     let _ = ticker.await;
     // Every engine handle is gone now: the engine drains its queue, takes
@@ -222,6 +234,53 @@ pub async fn run(config: Config, ready: impl FnOnce(SocketAddr)) -> anyhow::Resu
         .map_err(|_| anyhow::anyhow!("the engine thread panicked"))?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Says on start what is being served: the hall file's hall (name, sites,
+/// windows), whether it is open now and when it next opens, and where to
+/// sign in.
+fn announce(hall: &Hall, addr: SocketAddr, now: Timestamp, no_accounts: bool, admin_token: bool) {
+    let windows = hall.windows.len();
+    let sites: Vec<&str> = hall.sites.iter().map(|s| s.name.as_str()).collect();
+    let main = &hall.main_site().id;
+    let (open_now, next) = match hall.opening(main, lobby_core::Channel::Kiosk, now) {
+        lobby_core::hall::Opening::Open => (true, None),
+        lobby_core::hall::Opening::GuideDeskOnly => {
+            (false, hall.closing(main, hall.business_day(now)))
+        }
+        lobby_core::hall::Opening::Closed { next_open } => (false, next_open),
+    };
+    let next = next.map(|t| hall.local(t).strftime("%Y-%m-%d %H:%M").to_string());
+    tracing::info!(
+        centre = %hall.centre.name,
+        sites = sites.len(),
+        windows,
+        "已载入大厅配置：{}，{} 个场所（{}），{} 个窗口 (hall loaded)",
+        hall.centre.name,
+        sites.len(),
+        sites.join("、"),
+        windows
+    );
+    match (open_now, next) {
+        (true, _) => tracing::info!(
+            "{}现在开放取号 (issuing is open now)",
+            hall.main_site().name
+        ),
+        (false, Some(at)) => {
+            tracing::info!(next_opening = %at, "现在不在取号时间，下次开放：{at} (closed now; next opening {at})")
+        }
+        (false, None) => {
+            tracing::warn!("配置中没有任何开放时段 (the hall has no opening sessions)")
+        }
+    }
+    let how = if admin_token {
+        "用 LOBBY_ADMIN_TOKEN 或管理员账号登录 (sign in with LOBBY_ADMIN_TOKEN or an administrator account)"
+    } else if no_accounts {
+        "尚无账号：先用 `lobby-server create-admin 用户名` 创建管理员 (no accounts yet: run `lobby-server create-admin NAME` first)"
+    } else {
+        "用管理员账号登录 (sign in with an administrator account)"
+    };
+    tracing::info!("管理页面 (admin page)：http://{addr}/admin — {how}");
 }
 
 async fn shutdown_signal() {

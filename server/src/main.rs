@@ -41,6 +41,17 @@ struct Args {
     /// on a full disk).
     #[arg(long, hide = true)]
     test_max_db_pages: Option<u32>,
+    /// Most connections open at once [default: the open-file limit, raised
+    /// to its maximum at start, less a reserve]; past it new clients wait.
+    #[arg(long, env = "LOBBY_MAX_CONNECTIONS")]
+    max_connections: Option<usize>,
+    /// Seconds a client may take to send a request's headers, and that an
+    /// idle connection stays open.
+    #[arg(long, env = "LOBBY_HEADER_TIMEOUT_SECS", default_value_t = 15)]
+    header_timeout_secs: u64,
+    /// For tests: the WAL's size in KiB past which it is emptied at once.
+    #[arg(long, hide = true)]
+    test_wal_limit_kib: Option<u64>,
     /// Seconds between ticks (closing, automatic no-shows, yellow cards).
     #[arg(long, env = "LOBBY_TICK_SECS", default_value_t = 5)]
     tick_secs: u64,
@@ -136,6 +147,14 @@ fn main() -> anyhow::Result<()> {
         tick: Duration::from_secs(args.tick_secs.max(1)),
         max_db_pages: args.test_max_db_pages,
         checkpoint: Duration::from_secs(args.checkpoint_secs.max(1)),
+        wal_limit: args
+            .test_wal_limit_kib
+            .map_or(lobby_server::store::WAL_LIMIT, |k| k * 1024),
+        limits: lobby_server::listen::Limits {
+            max_connections: args.max_connections,
+            header_timeout: Duration::from_secs(args.header_timeout_secs.max(1)),
+            ..Default::default()
+        },
     };
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     if let Some(n) = args.workers {

@@ -407,6 +407,7 @@ impl Engine {
             }
             self.maybe_snapshot(now, batch.day_changed);
         }
+        self.state.store.bound_wal();
         let now = self.clock.now();
         for request in reads {
             let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

@@ -40,6 +40,22 @@ impl Log for Store {
         }
     }
 
+    fn bound_wal(&self) {
+        let size = std::fs::metadata(&self.wal).map_or(0, |m| m.len());
+        if size <= self.wal_limit {
+            return;
+        }
+        match self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                r.get::<_, i64>(0)
+            }) {
+            // 1: a reader kept it from finishing; the next batch retries.
+            Ok(busy) => tracing::debug!(size, busy, "WAL over its limit: checkpointed"),
+            Err(e) => tracing::warn!(error = %e, size, "bounding the WAL failed"),
+        }
+    }
+
     fn append(&self, seq: u64, event: &Event, json: &str) -> Result<()> {
         self.conn
             .prepare_cached(

@@ -123,12 +123,42 @@ impl Server {
 
     /// A server on the database in `dir`, with extra flags.
     pub fn start_with(dir: Arc<tempfile::TempDir>, clock: &str, flags: &[&str]) -> Server {
+        Server::launch(
+            Command::new(env!("CARGO_BIN_EXE_lobby-server")),
+            dir,
+            clock,
+            flags,
+        )
+    }
+
+    /// A fresh server whose open-file limit (soft and hard) is `files`, as
+    /// on a machine left at the common default.
+    pub fn start_with_file_limit(files: u32, flags: &[&str]) -> Server {
+        let mut shell = Command::new("sh");
+        shell
+            .arg("-c")
+            .arg(format!("ulimit -n {files} && exec \"$0\" \"$@\""))
+            .arg(env!("CARGO_BIN_EXE_lobby-server"));
+        Server::launch(
+            shell,
+            Arc::new(tempfile::tempdir().unwrap()),
+            MORNING,
+            flags,
+        )
+    }
+
+    fn launch(
+        mut command: Command,
+        dir: Arc<tempfile::TempDir>,
+        clock: &str,
+        flags: &[&str],
+    ) -> Server {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(dir.path().join("server.log"))
             .unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_lobby-server"))
+        let mut child = command
             .arg("--listen")
             .arg("127.0.0.1:0")
             .arg("--db")

@@ -11,6 +11,7 @@ mod crash;
 mod extras;
 mod harness;
 mod language;
+mod limits;
 mod login_limit;
 mod migration;
 mod restart;
