@@ -1,16 +1,25 @@
 //! The wire types of lobby-server's HTTP API and event stream, shared by
-//! the server and its clients (kiosk, display, tests) so both sides agree
-//! by construction. Pure data: serde only.
+//! the server and its clients (kiosk, display, printer, tests) so both
+//! sides agree by construction. Pure data: serde only. The hall's view
+//! (`GET /api/hall`, [`HallView`]) is in a module of its own; building the
+//! views of the live state ([`TicketView::of`], [`QueueView::of`],
+//! [`window_view`]) is in `views`, beside the lobby.
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::command::Event;
-use crate::hall::Hall;
-use crate::i18n::Lang;
 use crate::ids::{CategoryId, GroupId, MatterId, SiteId, TicketId, WindowNo};
-use crate::lobby::{Lobby, QueueSummary, WindowFigures};
-use crate::ticket::{Appointment, Channel, Rating, Status, Ticket, TicketNumber};
+use crate::lobby::{QueueSummary, WindowFigures};
+use crate::ticket::{Appointment, Channel, Rating, Status, TicketNumber};
+
+mod hall;
+
+pub use crate::views::window_view;
+pub use hall::{
+    CalendarView, CategoryView, CentreView, GreenGroupView, HallView, HallWindowView, MatterView,
+    PolicyView, SessionView, SiteView,
+};
 
 /// `normal` or `green`, as in requests and answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -90,7 +99,7 @@ pub struct PauseRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RatingRequest {
-    /// The rating.
+    /// How satisfied the visitor was, 非常满意 to 非常不满意.
     pub rating: Rating,
     /// What went well or badly, in the visitor's words: at most
     /// [`COMMENT_MAX_CHARS`] characters, stored with phone and ID numbers
@@ -115,17 +124,17 @@ pub struct TicketView {
     pub category_name: String,
     /// The matter, if chosen.
     pub matter: Option<MatterId>,
-    /// The matter's name.
+    /// The matter's name in the request's language.
     pub matter_name: Option<String>,
     /// `normal` or `green`.
     pub priority: Lane,
-    /// Green-channel group.
+    /// Green-channel group, on green tickets.
     pub group: Option<GroupId>,
     /// Where it was issued.
     pub channel: Channel,
-    /// 帮办代办.
+    /// 帮办代办: staff handle it for the visitor.
     pub assisted: bool,
-    /// Site.
+    /// Site it was issued for, whose windows call it.
     pub site: SiteId,
     /// Where the category's windows are ("B 区 7–20 号窗口").
     pub area: String,
@@ -152,77 +161,21 @@ pub struct TicketView {
     pub rating_key: Option<String>,
 }
 
-impl TicketView {
-    /// Builds the view of a ticket held by `lobby` at `now`, in `lang`.
-    pub fn of(lobby: &Lobby, ticket: &Ticket, now: Timestamp, lang: Lang) -> TicketView {
-        let hall = lobby.hall();
-        let estimate = lobby.estimate(&ticket.id, now).unwrap_or_default();
-        TicketView::with_estimate(hall, ticket, estimate.ahead, estimate.wait_s, lang)
-    }
-
-    /// Builds the view from a ticket and a known estimate.
-    pub fn with_estimate(
-        hall: &Hall,
-        ticket: &Ticket,
-        ahead: u32,
-        wait_s: u32,
-        lang: Lang,
-    ) -> TicketView {
-        let category = hall.category(&ticket.category);
-        let matter = ticket.matter.as_ref().and_then(|m| hall.matter(m));
-        let (group, priority) = match &ticket.priority {
-            crate::ticket::Priority::Normal => (None, Lane::Normal),
-            crate::ticket::Priority::Green { group } => (Some(group.clone()), Lane::Green),
-        };
-        let waiting = ticket.status == Status::Waiting;
-        TicketView {
-            id: ticket.id.clone(),
-            number: ticket.number.clone(),
-            category: ticket.category.clone(),
-            category_name: category
-                .map(|c| lang.pick(&c.name, &c.name_en).to_owned())
-                .unwrap_or_default(),
-            matter: ticket.matter.clone(),
-            matter_name: matter.map(|m| lang.pick(&m.name, &m.name_en).to_owned()),
-            priority,
-            group,
-            channel: ticket.channel,
-            assisted: ticket.assisted,
-            site: ticket.site.clone(),
-            area: category.map(|c| c.area.clone()).unwrap_or_default(),
-            status: ticket.status,
-            window: ticket.window,
-            ahead: if waiting { ahead } else { 0 },
-            estimated_wait_s: if waiting { wait_s } else { 0 },
-            issued_at: ticket.issued_at,
-            called_at: ticket.called_at,
-            stops: ticket.stops.clone(),
-            rating: ticket.rating,
-            rating_key: None,
-        }
-    }
-}
-
-/// The ticket a window has in hand.
+/// The ticket a window has in hand; fields it shares with [`TicketView`]
+/// mean the same there.
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CurrentTicket {
-    /// Id.
     pub id: TicketId,
-    /// Number.
     pub number: TicketNumber,
-    /// Category.
     pub category: CategoryId,
-    /// Matter.
     pub matter: Option<MatterId>,
     /// Called or serving.
     pub status: Status,
-    /// Green channel.
+    /// Whether it came through the green channel.
     pub green: bool,
-    /// 帮办代办.
     pub assisted: bool,
-    /// When it was issued.
     pub issued_at: Timestamp,
-    /// When it was last called.
     pub called_at: Option<Timestamp>,
     /// When service started.
     pub started_at: Option<Timestamp>,
@@ -233,15 +186,15 @@ pub struct CurrentTicket {
 /// A window as the API shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WindowView {
-    /// Number.
+    /// Number as citizens see it.
     pub number: WindowNo,
-    /// Site.
+    /// Site it stands in.
     pub site: SiteId,
     /// Categories it serves, primary first.
     pub categories: Vec<CategoryId>,
     /// How many of them are primary.
     pub primary: usize,
-    /// Staff signed in.
+    /// Whether staff are signed in, so the window calls.
     pub open: bool,
     /// Who signed in (account name), when known.
     #[serde(default)]
@@ -254,21 +207,21 @@ pub struct WindowView {
     pub current: Option<CurrentTicket>,
     /// Tickets transferred to this window, waiting for it.
     pub waiting_here: u32,
-    /// Today's figures.
+    /// What it did today.
     pub today: WindowFigures,
 }
 
 /// One category's queue and today's figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CategoryQueue {
-    /// The queue.
+    /// Who waits and for how long (its fields sit in this object).
     #[serde(flatten)]
     pub queue: QueueSummary,
     /// Name in the request's language.
     pub name: String,
     /// Ticket prefix.
     pub prefix: String,
-    /// Site.
+    /// Site whose windows serve it.
     pub site: SiteId,
     /// Issued today.
     pub issued: u32,
@@ -285,88 +238,14 @@ pub struct CategoryQueue {
 /// `GET /api/queue`: the hall at a glance.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueueView {
-    /// The business day.
+    /// The business day, once anything happened.
     pub day: Option<jiff::civil::Date>,
     /// When this view was taken.
     pub at: Timestamp,
     /// Every category's queue.
     pub categories: Vec<CategoryQueue>,
-    /// Every window.
+    /// Every window, in number order.
     pub windows: Vec<WindowView>,
-}
-
-impl QueueView {
-    /// Builds the view of the whole hall.
-    pub fn of(lobby: &Lobby, now: Timestamp, lang: Lang) -> QueueView {
-        let hall = lobby.hall();
-        let categories = lobby
-            .queue_summary(now)
-            .into_iter()
-            .zip(&hall.categories)
-            .zip(lobby.figures())
-            .map(|((queue, c), f)| CategoryQueue {
-                queue,
-                name: lang.pick(&c.name, &c.name_en).to_owned(),
-                prefix: c.prefix.clone(),
-                site: c.site.clone(),
-                issued: f.issued,
-                completed: f.completed,
-                no_shows: f.no_shows,
-                expired: f.expired,
-                mean_wait_s: (f.wait_s / u64::from(f.called.max(1))) as u32,
-            })
-            .collect();
-        let windows = hall
-            .windows
-            .iter()
-            .zip(lobby.windows())
-            .map(|(w, ws)| window_view(lobby, w, ws))
-            .collect();
-        QueueView {
-            day: lobby.day(),
-            at: now,
-            categories,
-            windows,
-        }
-    }
-}
-
-/// Builds the view of one window.
-pub fn window_view(
-    lobby: &Lobby,
-    w: &crate::hall::Window,
-    ws: &crate::lobby::WindowState,
-) -> WindowView {
-    let current = ws
-        .current
-        .as_ref()
-        .and_then(|id| lobby.ticket(id))
-        .map(|t| CurrentTicket {
-            id: t.id.clone(),
-            number: t.number.clone(),
-            category: t.category.clone(),
-            matter: t.matter.clone(),
-            status: t.status,
-            green: t.priority.is_green(),
-            assisted: t.assisted,
-            issued_at: t.issued_at,
-            called_at: t.called_at,
-            started_at: t.started_at,
-            recalls: t.recalls,
-        });
-    WindowView {
-        number: w.number,
-        site: w.site.clone(),
-        categories: w.categories.clone(),
-        primary: w.primary,
-        open: ws.open,
-        staff: ws.staff.clone(),
-        paused: ws.paused.clone(),
-        paused_at: ws.paused_at,
-        current,
-        waiting_here: lobby.waiting_for_window(w.number).len() as u32,
-        today: ws.today.clone(),
-    }
 }
 
 /// One message on the event stream `GET /api/events`.
@@ -378,7 +257,7 @@ pub enum StreamMessage {
     Snapshot {
         /// Sequence number of the last event included.
         seq: u64,
-        /// The hall.
+        /// Every queue and window as of `seq`.
         queue: Box<QueueView>,
         /// The most recent calls, newest first.
         recent_calls: Vec<Event>,
@@ -387,12 +266,12 @@ pub enum StreamMessage {
     Event {
         /// Sequence number (gap-free, increasing).
         seq: u64,
-        /// The event.
+        /// What happened, as the log records it.
         event: Event,
     },
     /// A device reported its state (not an event of the log: no sequence).
     Device {
-        /// The report.
+        /// The device and what it reported.
         device: DeviceStatusView,
     },
 }
@@ -400,7 +279,7 @@ pub enum StreamMessage {
 /// The body of every error answer: `{"error": {"code", "message", "field"}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorBody {
-    /// The error.
+    /// What went wrong.
     pub error: ErrorDetail,
 }
 
@@ -431,13 +310,13 @@ pub struct WindowAnswer {
 /// sequence number.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeviceStatusView {
-    /// The device.
+    /// The device's id, as `/api/devices` lists it.
     pub device: i64,
     /// Its name ("大厅 1 号取号机").
     pub name: String,
-    /// Its kind.
+    /// Kiosk, display or guide desk.
     pub kind: DeviceKind,
-    /// Its site.
+    /// Where it stands, if registered with a site.
     pub site: Option<SiteId>,
     /// The reported state.
     pub status: DeviceHealth,
@@ -469,7 +348,7 @@ pub enum DeviceHealth {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceStatusRequest {
-    /// The state.
+    /// How the device (its printer) is.
     pub status: DeviceHealth,
     /// Free text, at most 200 characters.
     #[serde(default)]
@@ -502,13 +381,12 @@ pub enum DeviceKind {
     GuideDesk,
 }
 
-/// `POST /api/login`.
+/// `POST /api/login`: a staff account's user name and password.
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
-    /// User name.
     pub username: String,
-    /// Password.
     pub password: String,
 }
 
@@ -530,7 +408,7 @@ pub struct StaffView {
     pub username: String,
     /// Name shown on screens.
     pub display_name: String,
-    /// Role.
+    /// What the account may do.
     pub role: Role,
     /// Windows the account may act on.
     pub windows: Vec<WindowNo>,
@@ -588,23 +466,21 @@ pub struct StaffPatch {
 pub struct NewDevice {
     /// Name ("大厅 1 号取号机").
     pub name: String,
-    /// Kind.
+    /// Kiosk, display or guide desk: decides what its token may do.
     pub kind: DeviceKind,
     /// Site it stands in.
     #[serde(default)]
     pub site: Option<SiteId>,
 }
 
-/// A device as the API shows it (never its token).
+/// A device as the API shows it (never its token): its id, and the name,
+/// kind and site it was registered with ([`NewDevice`]).
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeviceView {
-    /// Identifier.
     pub id: i64,
-    /// Name.
     pub name: String,
-    /// Kind.
     pub kind: DeviceKind,
-    /// Site.
     pub site: Option<SiteId>,
     /// When it was registered.
     pub created_at: Timestamp,
@@ -615,7 +491,7 @@ pub struct DeviceView {
 /// The answer to `POST /api/devices`: the token is shown only here.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewDeviceAnswer {
-    /// The device.
+    /// The device as registered.
     pub device: DeviceView,
     /// Its bearer token (shown once).
     pub token: String,
@@ -629,9 +505,9 @@ pub struct NewDeviceAnswer {
 pub struct NewAppointment {
     /// Booking code the visitor types or scans (1 to 64 characters).
     pub code: String,
-    /// Category.
+    /// Category booked: its windows serve the visitor.
     pub category: CategoryId,
-    /// Matter.
+    /// Matter booked, if the booking named one.
     #[serde(default)]
     pub matter: Option<MatterId>,
     /// Start of the slot.
@@ -649,49 +525,41 @@ pub struct NewAppointment {
     pub id_number: String,
 }
 
-/// An appointment as stored (masked).
+/// An appointment as stored: the fields of [`NewAppointment`], with the
+/// name, phone and ID number masked.
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AppointmentView {
-    /// Booking code.
     pub code: String,
-    /// Category.
     pub category: CategoryId,
-    /// Matter.
     pub matter: Option<MatterId>,
-    /// Slot start.
     pub slot_start: Timestamp,
-    /// Slot end.
     pub slot_end: Timestamp,
-    /// Masked name.
     pub name: String,
-    /// Masked phone.
     pub phone: String,
-    /// Masked ID number.
     pub id_number: String,
     /// The ticket issued at check-in.
     pub ticket: Option<TicketId>,
 }
 
-/// One category's line in a day report.
+/// One category's line in a day report: tickets counted by what became of
+/// them (`issued`, `completed`, `no_shows`, `cancelled` say it all).
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CategoryReport {
-    /// Category.
+    /// The category (empty on the total line).
     pub category: CategoryId,
-    /// Name.
+    /// Its name, in the answer's language.
     pub name: String,
-    /// Tickets issued.
     pub issued: u32,
-    /// Of which green channel.
+    /// Of the issued, green channel.
     pub green: u32,
     /// Tickets called (first calls).
     pub called: u32,
-    /// Completed.
     pub completed: u32,
-    /// No-shows.
     pub no_shows: u32,
     /// Expired at closing.
     pub expired: u32,
-    /// Cancelled.
     pub cancelled: u32,
     /// Mean wait of called tickets, in seconds.
     pub mean_wait_s: u32,
@@ -699,20 +567,19 @@ pub struct CategoryReport {
     pub max_wait_s: u32,
 }
 
-/// What a window, or a member of staff, did in a period.
+/// What a window, or a member of staff, did in a period, in tickets
+/// (`completed`, `no_shows` and `ratings` say what they count).
+#[allow(missing_docs)]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct WorkFigures {
     /// Tickets called (first calls).
     pub called: u32,
-    /// Completed.
     pub completed: u32,
     /// Mean service time of completed tickets, in seconds.
     pub mean_service_s: u32,
-    /// No-shows.
     pub no_shows: u32,
-    /// Transferred away.
+    /// Transferred away to another queue or window.
     pub transferred: u32,
-    /// Ratings received.
     pub ratings: u32,
     /// Mean rating score, 5 (非常满意) to 1; absent without ratings.
     pub mean_rating: Option<f64>,
@@ -723,9 +590,9 @@ pub struct WorkFigures {
 }
 
 /// One window's line in a day report or monthly ranking.
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WindowReport {
-    /// Window.
     pub window: WindowNo,
     /// What it did.
     #[serde(flatten)]
@@ -738,7 +605,7 @@ pub struct WindowReport {
 /// from the windows they were signed in at when each thing happened.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StaffReport {
-    /// Account.
+    /// The account's user name.
     pub username: String,
     /// Name as the admin set it (the account when the account is gone).
     pub name: String,
@@ -751,12 +618,12 @@ pub struct StaffReport {
     pub rank: Option<u32>,
 }
 
-/// Tickets issued per channel (双轨: window versus online).
+/// Tickets issued per channel (双轨: window versus online), one count per
+/// [`Channel`].
+#[allow(missing_docs)]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ChannelReport {
-    /// Kiosk.
     pub kiosk: u32,
-    /// Guide desk.
     pub guide_desk: u32,
     /// Appointment check-ins.
     pub appointment: u32,
@@ -808,7 +675,7 @@ pub struct DayReport {
     pub date: jiff::civil::Date,
     /// Totals over all categories.
     pub total: CategoryReport,
-    /// Per category.
+    /// Per category, in the hall's order.
     pub categories: Vec<CategoryReport>,
     /// Per window that did anything.
     pub windows: Vec<WindowReport>,
@@ -840,7 +707,7 @@ pub struct BadRating {
     pub staff: Option<String>,
     /// That account's name.
     pub staff_name: Option<String>,
-    /// The rating.
+    /// 不满意 or 非常不满意.
     pub rating: Rating,
     /// What the visitor wrote (masked).
     pub comment: Option<String>,
@@ -875,7 +742,7 @@ pub struct ClockRequest {
 /// The answer of `POST /api/test/clock`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClockAnswer {
-    /// The time now.
+    /// The fake clock's time after the change.
     pub now: Timestamp,
     /// Events the tick that followed caused.
     pub events: u32,
@@ -964,14 +831,14 @@ pub struct AuditChange {
 pub struct AuditEntry {
     /// Increasing identifier (the paging cursor).
     pub id: i64,
-    /// When.
+    /// When it happened.
     pub at: Timestamp,
-    /// When, in the hall's time zone (`2026-11-25T09:00:00+08:00`).
+    /// The same instant in the hall's time zone (`2026-11-25T09:00:00+08:00`).
     pub local_time: String,
     /// Who: `admin-token`, `staff:NAME`, `device:ID`, or `anonymous` for a
     /// failed login.
     pub actor: String,
-    /// What.
+    /// What was done.
     pub action: AuditAction,
     /// To whom: `staff:NAME` or `device:ID`. A failed login names the
     /// account only if it exists, so a password typed into the user name

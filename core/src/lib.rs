@@ -9,7 +9,9 @@
 //! # Layout
 //!
 //! - [`api`]: the wire types of the server's HTTP API and event stream,
-//!   shared with its clients.
+//!   shared with its clients; pure data. Among them [`api::HallView`], the
+//!   hall's configuration as `GET /api/hall` sends it and the kiosk, the
+//!   display and the printer read it (serialises exactly as [`Hall`]).
 //! - [`config`]: loading a [`Hall`] from TOML, with every problem reported
 //!   with its file, line and field.
 //! - [`hall`]: the hall model (sites, categories, windows, matters, green
@@ -20,6 +22,9 @@
 //!   cause and the [`Rejected`] reasons for refusing them.
 //! - [`lobby`]: the live state, [`Lobby::handle`] (commands in, events out)
 //!   and [`Lobby::apply`] (replaying events).
+//! - `views` (private): fills the API's views of the live state
+//!   ([`api::TicketView::of`], [`api::QueueView::of`],
+//!   [`api::window_view`]) from a [`Lobby`].
 //! - [`window`]: a window's live state ([`WindowState`]) and day figures,
 //!   which the lobby changes and the estimates read.
 //! - [`dispatch`] (private): which ticket a window calls next; its module
@@ -37,6 +42,7 @@ pub mod i18n;
 pub mod ids;
 pub mod lobby;
 pub mod ticket;
+mod views;
 pub mod window;
 
 pub use command::{CardReason, Command, Event, EventKind, Issue, Rejected, TransferTarget};
