@@ -8,8 +8,10 @@
 //! # Layout
 //!
 //! - [`render`]: [`TicketPrint`] and [`SlipPrint`] (built from the core's
-//!   `TicketView`, `Hall` and `Matter`), and [`render::ticket`] /
-//!   [`render::slip`], which return the bytes for a [`Profile`].
+//!   `TicketView` and the hall's wire view `HallView`, which the kiosk
+//!   reads from `GET /api/hall`; the slip's place is looked up there, once),
+//!   and [`render::ticket`] / [`render::slip`], which return the bytes for
+//!   a [`Profile`].
 //! - [`profile`]: what one printer can do — paper width (58/80 mm, 32/48
 //!   columns), Chinese font coverage, native or raster QR, cutter, baud
 //!   rate and flow control. Deserialisable from the kiosk's configuration.

@@ -4,11 +4,11 @@
 //! already in the hall's zone), and [`ticket`] / [`slip`] lay them out for
 //! a [`Profile`] and encode them. No clock, no files, no ports.
 
-use lobby_core::api::{Lane, TicketView};
-use lobby_core::hall::{Material, Matter};
+use lobby_core::Lang;
+use lobby_core::api::{HallView, Lane, MatterView, TicketView};
+use lobby_core::hall::Material;
 use lobby_core::jiff::Timestamp;
 use lobby_core::jiff::civil::DateTime;
-use lobby_core::{Hall, Lang};
 
 use crate::escpos::Align;
 use crate::layout::{Block, Document, Style};
@@ -60,29 +60,45 @@ pub fn status_url(base: &str, view: &TicketView) -> String {
 }
 
 impl TicketPrint {
-    /// The ticket as the server returned it, with the hall's names and time
-    /// zone. `public_base` is the server's public address
+    /// The ticket as the server returned it, with the hall's names (in
+    /// `lang`, falling back to the names the server put in the view) and
+    /// time zone. `public_base` is the server's public address
     /// (`https://dating.example.gov.cn`); the QR code links to
     /// `{public_base}/t/{id}`. An empty base prints no QR code.
-    pub fn new(view: &TicketView, hall: &Hall, public_base: &str) -> TicketPrint {
-        let site = hall
-            .site(&view.site)
-            .filter(|s| s.id != hall.main_site().id)
-            .map(|s| s.name.clone());
+    pub fn new(view: &TicketView, hall: &HallView, public_base: &str, lang: Lang) -> TicketPrint {
+        // A ticket of the main hall does not repeat its name under the
+        // centre's.
+        let site = (hall.main_site().map(|s| &s.id) != Some(&view.site))
+            .then(|| hall.site(&view.site))
+            .flatten()
+            .map(|s| lang.pick(&s.name, &s.name_en).to_owned());
         let green = (view.priority == Lane::Green).then(|| {
             view.group
                 .as_ref()
                 .and_then(|g| hall.green_group(g))
-                .map(|g| g.name.clone())
+                .map(|g| lang.pick(&g.name, &g.name_en).to_owned())
                 .unwrap_or_default()
         });
+        let category = hall
+            .category(&view.category)
+            .map_or(view.category_name.clone(), |c| {
+                lang.pick(&c.name, &c.name_en).to_owned()
+            });
+        let matter = view
+            .matter
+            .as_ref()
+            .and_then(|id| hall.matter(id))
+            .map(|m| lang.pick(&m.name, &m.name_en).to_owned())
+            .or_else(|| view.matter_name.clone());
         let base = public_base.trim_end_matches('/');
         TicketPrint {
-            centre: hall.centre.name.clone(),
+            centre: lang
+                .pick(&hall.centre.name, &hall.centre.name_en)
+                .to_owned(),
             site,
             number: view.number.to_string(),
-            category: view.category_name.clone(),
-            matter: view.matter_name.clone(),
+            category,
+            matter,
             green,
             assisted: view.assisted,
             ahead: view.ahead,
@@ -90,7 +106,7 @@ impl TicketPrint {
             issued_at: hall.tz().to_datetime(view.issued_at),
             area: (!view.area.is_empty()).then(|| view.area.clone()),
             status_url: (!base.is_empty()).then(|| status_url(base, view)),
-            lang: Lang::Zh,
+            lang,
         }
     }
 }
@@ -100,8 +116,8 @@ impl TicketPrint {
 pub struct SlipPrint {
     /// Centre name.
     pub centre: String,
-    /// The matter.
-    pub matter: Matter,
+    /// The matter, as the hall's view holds it.
+    pub matter: MatterView,
     /// Where to go: site name and window area ("民乐县政务服务中心大厅 B 区…").
     pub place: String,
     /// Enquiry phone (the matter's, else the centre's).
@@ -111,17 +127,23 @@ pub struct SlipPrint {
 }
 
 impl SlipPrint {
-    /// The slip for `matter`, printed at `now`.
-    pub fn new(hall: &Hall, matter: &Matter, now: Timestamp) -> SlipPrint {
+    /// The slip for `matter`, printed at `now`. The place is the matter's
+    /// first site, else the site of its category's windows, else the main
+    /// hall, followed by the category's window area when those windows
+    /// stand there. Slips are printed in Chinese: they are the centre's
+    /// official notice (一次性告知单).
+    pub fn new(hall: &HallView, matter: &MatterView, now: Timestamp) -> SlipPrint {
         let category = hall.category(&matter.category);
         let site = matter
             .sites
             .first()
             .and_then(|s| hall.site(s))
             .or_else(|| category.and_then(|c| hall.site(&c.site)))
-            .unwrap_or_else(|| hall.main_site());
-        let mut place = site.name.clone();
-        if let Some(c) = category.filter(|c| c.site == site.id && !c.area.is_empty()) {
+            .or(hall.main_site());
+        let mut place = site.map(|s| s.name.clone()).unwrap_or_default();
+        if let Some(c) =
+            category.filter(|c| Some(&c.site) == site.map(|s| &s.id) && !c.area.is_empty())
+        {
             place = format!("{place} {}", c.area);
         }
         let phone = if matter.phone.is_empty() {
@@ -443,12 +465,16 @@ mod tests {
             status_url("https://h.example", &view),
             format!("https://h.example/t/{id}#k=k2345")
         );
-        let print = TicketPrint::new(&view, &hall, "https://h.example");
+        let hall = HallView::from(&hall);
+        let print = TicketPrint::new(&view, &hall, "https://h.example", Lang::Zh);
         assert_eq!(
             print.status_url.as_deref(),
             Some(&*format!("https://h.example/t/{id}#k=k2345"))
         );
-        assert_eq!(TicketPrint::new(&view, &hall, "").status_url, None);
+        assert_eq!(
+            TicketPrint::new(&view, &hall, "", Lang::Zh).status_url,
+            None
+        );
     }
 
     #[test]

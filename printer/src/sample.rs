@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use lobby_core::api::TicketView;
+use lobby_core::api::{HallView, TicketView};
 use lobby_core::jiff::Timestamp;
 use lobby_core::{Command, Hall, Issue, Lang, Lobby, MatterId, SourceFile, WindowNo};
 
@@ -110,15 +110,21 @@ pub fn ticket_view(hall: &Hall) -> Result<TicketView, SampleError> {
     Ok(view)
 }
 
-/// The sample ticket, ready to render.
+/// The sample ticket, ready to render (in Chinese).
 pub fn ticket(hall: &Hall) -> Result<TicketPrint, SampleError> {
-    Ok(TicketPrint::new(&ticket_view(hall)?, hall, PUBLIC_BASE))
+    Ok(TicketPrint::new(
+        &ticket_view(hall)?,
+        &HallView::from(hall),
+        PUBLIC_BASE,
+        Lang::Zh,
+    ))
 }
 
 /// The sample slip for `matter` (by default [`SLIP_MATTER`]).
 pub fn slip(hall: &Hall, matter: &str) -> Result<SlipPrint, SampleError> {
+    let hall = HallView::from(hall);
     let m = hall
         .matter(&MatterId::from(matter))
         .ok_or_else(|| SampleError::NoMatter(matter.into()))?;
-    Ok(SlipPrint::new(hall, m, at()))
+    Ok(SlipPrint::new(&hall, m, at()))
 }

@@ -4,6 +4,8 @@
 use std::path::Path;
 
 use insta::assert_snapshot;
+use lobby_core::Lang;
+use lobby_core::api::HallView;
 use lobby_printer::describe::{decode, describe};
 use lobby_printer::render::{self, SlipPrint, TicketPrint};
 use lobby_printer::{ChineseFont, Paper, Profile, QrMode, RasterFont, sample};
@@ -51,7 +53,12 @@ fn green_assisted_ticket_at_a_sub_centre() {
     view.site = "rs".into();
     view.ahead = 0;
     view.estimated_wait_s = 0;
-    let t = TicketPrint::new(&view, &hall, "https://zwfw.minle.example/");
+    let t = TicketPrint::new(
+        &view,
+        &HallView::from(&hall),
+        "https://zwfw.minle.example/",
+        Lang::Zh,
+    );
     let bytes = render::ticket(&t, &Profile::with_paper(Paper::Mm58));
     assert_snapshot!(describe(&bytes));
 }
@@ -90,7 +97,7 @@ fn every_stream_starts_with_reset_then_chinese_mode_and_never_selects_a_code_pag
 /// character of its materials.
 #[test]
 fn every_matter_of_the_default_catalogue_fits_both_papers() {
-    let hall = sample::load_hall(Path::new(sample::DEFAULT_HALL)).unwrap();
+    let hall = HallView::from(&sample::load_hall(Path::new(sample::DEFAULT_HALL)).unwrap());
     let now = sample::AT.parse().unwrap();
     assert!(!hall.matters.is_empty());
     for paper in [Paper::Mm58, Paper::Mm80] {
