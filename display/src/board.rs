@@ -60,7 +60,7 @@ impl Filter {
 /// One call as the board lists it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Call {
-    /// The ticket.
+    /// The ticket's id: its calls and recalls share it.
     pub ticket: TicketId,
     /// Its number ("A023").
     pub number: TicketNumber,
@@ -68,7 +68,7 @@ pub struct Call {
     pub category: CategoryId,
     /// The window it is called to.
     pub window: WindowNo,
-    /// Green-channel ticket.
+    /// Whether the ticket came through the green channel.
     pub green: bool,
     /// 0 for the first call, then 1, 2 … for recalls.
     pub recall: u32,
@@ -115,33 +115,30 @@ impl Call {
 
 type CallKey = (TicketId, WindowNo, u32, Timestamp);
 
-/// A category's line: its name and how many wait.
+/// A category's line: its id, name, ticket prefix and site as the queue
+/// view gives them, and how many tickets wait.
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CategoryLine {
-    /// The category.
     pub id: CategoryId,
-    /// Its name.
     pub name: String,
-    /// Ticket prefix.
     pub prefix: String,
-    /// Its site.
     pub site: SiteId,
-    /// Tickets waiting.
     pub waiting: u32,
 }
 
 /// A window's line: who it serves now.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WindowLine {
-    /// Number.
+    /// Number as citizens see it.
     pub number: WindowNo,
-    /// Site.
+    /// Site it stands in.
     pub site: SiteId,
     /// Categories it serves, primary first.
     pub categories: Vec<CategoryId>,
-    /// Staff signed in.
+    /// Whether staff are signed in.
     pub open: bool,
-    /// Paused.
+    /// Signed in but on a break: it calls nobody.
     pub paused: bool,
     /// The ticket called or being served.
     pub current: Option<TicketNumber>,
@@ -163,7 +160,8 @@ pub enum Link {
     },
 }
 
-/// The display state.
+/// What the wall shows, kept up to date from the event stream: queues,
+/// windows and recent calls, for this display's site and windows.
 #[derive(Debug, Clone)]
 pub struct Board {
     filter: Filter,
@@ -213,7 +211,7 @@ impl Board {
         self.day
     }
 
-    /// The link state.
+    /// Whether the stream is up, or since when it is down.
     pub fn link(&self) -> Link {
         self.link
     }

@@ -13,8 +13,9 @@
 //! - [`voice`]: the announcement queue thread, over the lobby-voice crate
 //!   (`display/voice/`: the [`voice::Voice`] interface, espeak-ng behind
 //!   it, the chime, the player), which the kiosk shares.
-//! - [`link`]: the thread that talks to lobby-server (hall, ranking,
-//!   WebSocket stream with reconnect, backoff and resume).
+//! - [`link`]: the thread that talks to lobby-server (the hall, read into
+//!   the core's `HallView`; the ranking; the WebSocket stream with
+//!   reconnect, backoff and resume).
 //! - [`cli`]: command-line settings.
 //! - `app` (private): the Bevy app, one plugin per feature; it renders the
 //!   board and redraws only when something changes.

@@ -19,7 +19,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use jiff::civil::Date;
-use lobby_core::api::StreamMessage;
+use lobby_core::api::{HallView, StreamMessage};
 use serde::Deserialize;
 use tungstenite::client::IntoClientRequest;
 use tungstenite::{Message, WebSocket};
@@ -37,7 +37,7 @@ pub const RANKING_EVERY: Duration = Duration::from_secs(600);
 #[derive(Debug, Clone)]
 pub enum LinkEvent {
     /// The hall configuration, fetched once at start.
-    Hall(Box<HallInfo>),
+    Hall(Box<HallView>),
     /// The stream is open.
     Connected,
     /// A snapshot or an event, in order.
@@ -46,40 +46,6 @@ pub enum LinkEvent {
     Disconnected(String),
     /// The monthly ranking, or `None` when the server has none to show.
     Ranking(Option<Box<RankingInfo>>),
-}
-
-/// What the display needs of `GET /api/hall`.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct HallInfo {
-    /// The centre.
-    pub centre: CentreInfo,
-    /// Sites.
-    #[serde(default)]
-    pub sites: Vec<SiteInfo>,
-}
-
-/// The centre's name and notice.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct CentreInfo {
-    /// Name.
-    #[serde(default)]
-    pub name: String,
-    /// Notice scrolled on wall displays.
-    #[serde(default)]
-    pub notice: String,
-    /// IANA time zone.
-    #[serde(default)]
-    pub timezone: String,
-}
-
-/// A site's name.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct SiteInfo {
-    /// Identifier.
-    pub id: String,
-    /// Name.
-    #[serde(default)]
-    pub name: String,
 }
 
 /// What the display shows of `GET /api/rankings?month=YYYY-MM`.
@@ -303,7 +269,7 @@ impl<F: FnMut(LinkEvent)> Runner<F> {
 
     fn connect_once(&mut self) -> End {
         if !self.hall_sent {
-            match self.get::<HallInfo>("/api/hall") {
+            match self.get::<HallView>("/api/hall") {
                 Ok(hall) => {
                     (self.report)(LinkEvent::Hall(Box::new(hall)));
                     self.hall_sent = true;

@@ -106,13 +106,13 @@ fn parse_size(s: &str) -> Result<(u32, u32), String> {
 pub struct KioskConfig {
     /// Server base address, without a trailing slash.
     pub server: String,
-    /// Bearer token.
+    /// This device's bearer token.
     pub token: String,
-    /// Printer.
+    /// Where tickets are printed.
     pub printer: Target,
     /// Site, if not the main one.
     pub site: Option<SiteId>,
-    /// Guide-desk mode.
+    /// Guide-desk mode (导服台), as [`Args::guide_desk`] describes it.
     pub guide_desk: bool,
     /// Paper width in millimetres.
     pub paper_mm: u32,

@@ -18,7 +18,7 @@ use crate::printing::{JobKind, PrintEvent, PrintRequest};
 use crate::server::{ServerEvent, ServerRequest};
 use crate::ui::{Action, Tap, UiLang};
 
-/// The screens.
+/// The kiosk's screens; one shows at a time.
 #[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Screen {
     /// 暂停取号: the server cannot be reached (also while starting).
@@ -43,12 +43,12 @@ pub enum Screen {
 /// Whether a step of printing is pending, done or failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PrintState {
-    /// Nothing asked.
+    /// Nothing to print yet.
     #[default]
     Idle,
     /// Sent to the printer.
     Printing,
-    /// Printed.
+    /// The printer took every byte.
     Printed,
     /// Not printed, with the printer's state.
     Failed(PrinterStatus),
@@ -73,9 +73,9 @@ pub struct Visit {
     pub code: String,
     /// The issued ticket.
     pub ticket: Option<TicketView>,
-    /// The ticket's printing.
+    /// How far printing the ticket got.
     pub ticket_print: PrintState,
-    /// The slip's printing.
+    /// How far printing the notification slip got.
     pub slip_print: PrintState,
     /// The matter whose slip was asked for.
     pub slip_matter: Option<MatterId>,
@@ -90,9 +90,10 @@ pub struct Online(pub bool);
 /// Settings the flow follows.
 #[derive(Resource, Debug, Clone)]
 pub struct FlowConfig {
-    /// Guide-desk mode.
+    /// Guide-desk mode: green channel, 帮办代办 and slips on their own.
     pub guide_desk: bool,
-    /// The kiosk's site.
+    /// The site the kiosk stands in; its categories are offered (the main
+    /// site's when `None`).
     pub site: Option<lobby_core::SiteId>,
     /// Language after an idle reset.
     pub lang: lobby_core::Lang,

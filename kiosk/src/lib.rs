@@ -21,7 +21,8 @@
 //! - [`speaking`]: spoken prompts (the number issued and people ahead, a
 //!   ticket that did not print) in the language on screen, through
 //!   lobby-voice on a thread.
-//! - [`hall`]: what the kiosk reads of `GET /api/hall` and `/api/queue`.
+//! - [`hall`]: the [`Board`](hall::Board): `GET /api/hall` as the core's
+//!   `HallView` (the server's own type) and the waiting counts of `/api/queue`.
 //! - [`capture`]: screenshots and button positions of every screen, for
 //!   end-to-end tests and review.
 //! - [`app`]: the windowed app (`run`): window, font, redraw only on change.

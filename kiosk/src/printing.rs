@@ -1,7 +1,7 @@
 //! Printing tickets and notification slips through lobby-printer, on a
 //! thread of its own so a slow or stuck printer never blocks the screen.
 //!
-//! The flow writes [`PrintRequest`]s; [`render_jobs`] turns them into
+//! The flow writes [`PrintRequest`]s; `render_jobs` turns them into
 //! ESC/POS bytes (pure, lobby-printer's `render`) and the thread sends them,
 //! asking the printer's status first when the printer answers status
 //! queries. Outcomes come back as [`PrintEvent`]s. After a fault the thread
@@ -14,15 +14,14 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
 
 use bevy::prelude::*;
-use lobby_core::api::{Lane, TicketView};
+use lobby_core::MatterId;
+use lobby_core::api::TicketView;
 use lobby_core::jiff::Timestamp;
-use lobby_core::jiff::tz::TimeZone;
-use lobby_core::{Lang, MatterId};
 use lobby_printer::{
     Paper, PrintError, Printer, PrinterStatus, Profile, SlipPrint, Target, TicketPrint,
 };
 
-use crate::hall::{Board, HallInfo};
+use crate::hall::Board;
 use crate::server::{PrinterReport, ServerRequest};
 use crate::ui::UiLang;
 use crate::wake::Waker;
@@ -53,7 +52,7 @@ pub enum PrintEvent {
     /// The job was not printed; `status` says why (`Offline` when the link
     /// itself failed).
     Failed {
-        /// The job.
+        /// Which job was not printed.
         kind: JobKind,
         /// The printer's state.
         status: PrinterStatus,
@@ -162,21 +161,26 @@ fn render_jobs(
             continue;
         };
         let job = match r {
+            // The ticket in the visitor's language, the names from the
+            // hall, with a QR code of its status page under `base`.
             PrintRequest::Ticket(t) => Job {
                 kind: JobKind::Ticket,
                 bytes: lobby_printer::render::ticket(
-                    &ticket_print(t, hall, base, lang.0),
+                    &TicketPrint::new(t, hall, base.unwrap_or(""), lang.0),
                     &profile,
                 ),
             },
             PrintRequest::Slip(m) => {
-                let Some(slip) = slip_print(hall, m, Timestamp::now()) else {
+                let Some(matter) = hall.matter(m) else {
                     warn!("no slip for unknown matter {m}");
                     continue;
                 };
                 Job {
                     kind: JobKind::Slip,
-                    bytes: lobby_printer::render::slip(&slip, &profile),
+                    bytes: lobby_printer::render::slip(
+                        &SlipPrint::new(hall, matter, Timestamp::now()),
+                        &profile,
+                    ),
                 }
             }
         };
@@ -225,92 +229,6 @@ pub fn report(status: PrinterStatus) -> PrinterReport {
         status: code,
         detail: status.label_zh().to_owned(),
     }
-}
-
-fn zone(hall: &HallInfo) -> TimeZone {
-    TimeZone::get(&hall.centre.timezone)
-        .unwrap_or_else(|_| TimeZone::get("Asia/Shanghai").unwrap_or(TimeZone::UTC))
-}
-
-/// What a ticket prints, from the server's answer and the hall, in the
-/// visitor's language, with a QR code of its status page under `base`.
-pub fn ticket_print(
-    view: &TicketView,
-    hall: &HallInfo,
-    base: Option<&str>,
-    lang: Lang,
-) -> TicketPrint {
-    let main = hall.sites.first().map(|s| &s.id);
-    let site = (Some(&view.site) != main)
-        .then(|| {
-            hall.site(&view.site)
-                .map(|s| lang.pick(&s.name, &s.name_en).to_owned())
-        })
-        .flatten();
-    let green = (view.priority == Lane::Green).then(|| {
-        view.group
-            .as_ref()
-            .and_then(|g| hall.group(g))
-            .map(|g| lang.pick(&g.name, &g.name_en).to_owned())
-            .unwrap_or_default()
-    });
-    let category = hall
-        .category(&view.category)
-        .map_or(view.category_name.clone(), |c| {
-            lang.pick(&c.name, &c.name_en).to_owned()
-        });
-    let matter = view
-        .matter
-        .as_ref()
-        .and_then(|id| hall.matter(id))
-        .map(|m| lang.pick(&m.name, &m.name_en).to_owned())
-        .or_else(|| view.matter_name.clone());
-    TicketPrint {
-        centre: lang
-            .pick(&hall.centre.name, &hall.centre.name_en)
-            .to_owned(),
-        site,
-        number: view.number.to_string(),
-        category,
-        matter,
-        green,
-        assisted: view.assisted,
-        ahead: view.ahead,
-        estimated_wait_s: view.estimated_wait_s,
-        issued_at: zone(hall).to_datetime(view.issued_at),
-        area: (!view.area.is_empty()).then(|| view.area.clone()),
-        status_url: base.map(|b| lobby_printer::render::status_url(b, view)),
-        lang,
-    }
-}
-
-/// What a matter's notification slip prints, at `now`.
-pub fn slip_print(hall: &HallInfo, matter: &MatterId, now: Timestamp) -> Option<SlipPrint> {
-    let matter = hall.matter(matter)?;
-    let category = hall.category(&matter.category);
-    let site = matter
-        .sites
-        .first()
-        .and_then(|s| hall.site(s))
-        .or_else(|| category.and_then(|c| hall.site(&c.site)))
-        .or(hall.sites.first());
-    let mut place = site.map(|s| s.name.clone()).unwrap_or_default();
-    if let Some(c) = category.filter(|c| Some(&c.site) == site.map(|s| &s.id) && !c.area.is_empty())
-    {
-        place = format!("{place} {}", c.area);
-    }
-    let phone = if matter.phone.is_empty() {
-        hall.centre.phone.clone()
-    } else {
-        matter.phone.clone()
-    };
-    Some(SlipPrint {
-        centre: hall.centre.name.clone(),
-        matter: matter.to_matter(),
-        place,
-        phone,
-        printed_at: zone(hall).to_datetime(now),
-    })
 }
 
 /// How often a faulted printer is asked whether it is back.

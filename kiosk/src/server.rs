@@ -14,11 +14,11 @@ use std::time::Duration;
 
 use bevy::prelude::*;
 use lobby_core::Lang;
-use lobby_core::api::{ErrorBody, ErrorDetail, IssueRequest, QueueView, TicketView};
+use lobby_core::api::{ErrorBody, ErrorDetail, HallView, IssueRequest, QueueView, TicketView};
 use serde::Serialize;
 
 use crate::config::KioskConfig;
-use crate::hall::{Board, HallInfo};
+use crate::hall::Board;
 use crate::ui::UiLang;
 use crate::wake::Waker;
 
@@ -47,7 +47,7 @@ pub struct PrinterReport {
 #[derive(Message, Debug, Clone, PartialEq)]
 pub enum ServerEvent {
     /// The hall's configuration (at start and after every reconnection).
-    Hall(Box<HallInfo>),
+    Hall(Box<HallView>),
     /// The queues changed.
     Queue(Box<QueueView>),
     /// A ticket was issued (or an appointment checked in).
@@ -202,7 +202,7 @@ impl Client {
             };
             if !online && request.is_none() {
                 // Reconnect: the hall first, then the queues.
-                match self.get::<HallInfo>("/api/hall", lang) {
+                match self.get::<HallView>("/api/hall", lang) {
                     Ok(hall) => {
                         online = true;
                         probe = PROBE_MIN;

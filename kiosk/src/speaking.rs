@@ -4,7 +4,7 @@
 //! lobby-voice (espeak-ng), on a thread of its own.
 //!
 //! The flow's outcomes become [`Prompt`] messages (pure, tested without a
-//! window); [`plugin`] speaks them. A prompt that is overtaken by a newer
+//! window); a [`Prompter`] speaks them. A prompt that is overtaken by a newer
 //! one before it starts is dropped: the kiosk speaks about what is on the
 //! screen now, never a backlog of old visitors' numbers.
 
@@ -27,7 +27,7 @@ use crate::ui::UiLang;
 pub struct Prompt {
     /// The words, as people write them.
     pub text: String,
-    /// Their language.
+    /// The language to speak them in.
     pub lang: Lang,
 }
 
@@ -157,7 +157,7 @@ pub fn messages(app: &mut App) {
 /// One prompt spoken.
 #[derive(Debug, Clone)]
 pub struct Spoken {
-    /// The prompt.
+    /// What was said.
     pub prompt: Prompt,
     /// The WAV kept, when a directory was given.
     pub wav: Option<PathBuf>,

@@ -156,15 +156,18 @@ fn spawn_frame(mut commands: Commands, mut page: ResMut<NextState<Page>>) {
 }
 
 fn show_title(hall: Res<Hall>, config: Res<Config>, mut title: Single<&mut Text, With<Title>>) {
+    let Some(view) = &hall.view else {
+        return;
+    };
     let site = config
         .site
         .as_deref()
-        .and_then(|id| hall.info.sites.iter().find(|s| s.id == id));
+        .and_then(|id| view.sites.iter().find(|s| s.id.as_str() == id));
     let name = match site {
         // A sub-centre's display names the sub-centre; the main hall's
         // names the centre.
-        Some(s) if hall.info.sites.first().is_none_or(|first| first.id != s.id) => s.name.clone(),
-        _ => hall.info.centre.name.clone(),
+        Some(s) if view.main_site().is_none_or(|main| main.id != s.id) => s.name.clone(),
+        _ => view.centre.name.clone(),
     };
     title.0 = name;
 }
@@ -211,7 +214,7 @@ fn paginate_notice(
     mut deadlines: ResMut<Deadlines>,
     mut shown_text: Single<&mut Text, With<NoticeText>>,
 ) {
-    let text = hall.info.centre.notice.trim();
+    let text = hall.view.as_ref().map_or("", |v| v.centre.notice.trim());
     // CJK glyphs are about one em wide; leave the padding free.
     let per_line = (window.width() * 0.94 / (window.height() * NOTICE_VH / 100.0)) as usize;
     notice.pages = match config.notice {

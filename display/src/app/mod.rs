@@ -26,10 +26,11 @@ use anyhow::Context;
 use bevy::prelude::*;
 use bevy::window::{CursorOptions, MonitorSelection, WindowMode, WindowResolution};
 use bevy::winit::{UpdateMode, WinitSettings};
+use lobby_core::api::HallView;
 
 use crate::board::{Board, Call};
 use crate::cli::Settings;
-use crate::link::{HallInfo, RankingInfo};
+use crate::link::RankingInfo;
 
 /// Longest time between updates when nothing asks for one.
 const FALLBACK_WAIT: Duration = Duration::from_secs(600);
@@ -58,8 +59,8 @@ pub struct Shown(pub Board);
 /// The hall's configuration, once fetched.
 #[derive(Resource)]
 pub struct Hall {
-    /// What the server told.
-    pub info: HallInfo,
+    /// What the server told (`GET /api/hall`); `None` until it answered.
+    pub view: Option<HallView>,
     /// The hall's time zone.
     pub tz: jiff::tz::TimeZone,
 }
@@ -113,7 +114,7 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
     .insert_resource(ClearColor(style::BACKGROUND))
     .insert_resource(Shown(Board::new(settings.filter())))
     .insert_resource(Hall {
-        info: HallInfo::default(),
+        view: None,
         tz: jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC),
     })
     .init_resource::<Ranking>()

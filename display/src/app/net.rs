@@ -69,11 +69,9 @@ fn receive_link(
     for event in inbox.try_iter() {
         let now = Timestamp::now();
         match event {
-            LinkEvent::Hall(info) => {
-                if let Ok(tz) = jiff::tz::TimeZone::get(&info.centre.timezone) {
-                    hall.tz = tz;
-                }
-                hall.info = *info;
+            LinkEvent::Hall(view) => {
+                hall.tz = view.tz();
+                hall.view = Some(*view);
             }
             LinkEvent::Connected => shown.connected(),
             LinkEvent::Disconnected(_) => shown.disconnected(now),

@@ -53,7 +53,7 @@ fn build_green_channel(
             }
             Some(group) => {
                 let name = hall
-                    .group(group)
+                    .green_group(group)
                     .map(|g| lang.t(&g.name, &g.name_en).to_owned())
                     .unwrap_or_default();
                 let subtitle = match lang.0 {

@@ -66,9 +66,9 @@ pub fn add_builder<M>(
 pub struct Canvas<'w, 's> {
     commands: Commands<'w, 's>,
     roots: Query<'w, 's, Entity, With<ScreenRoot>>,
-    /// The font.
+    /// The CJK font every text is set in.
     pub font: Res<'w, KioskFont>,
-    /// The language.
+    /// The language the visitor chose.
     pub lang: Res<'w, UiLang>,
 }
 

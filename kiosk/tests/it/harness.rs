@@ -12,11 +12,10 @@ use bevy::picking::pointer::{Location, PointerButton, PointerId};
 use bevy::prelude::*;
 use bevy::state::app::StatesPlugin;
 use bevy::time::TimeUpdateStrategy;
-use lobby_core::api::{Lane, TicketView};
+use lobby_core::api::{HallView, Lane, TicketView};
 use lobby_core::ticket::{Channel, Status};
 use lobby_core::{CategoryId, Lang, TicketId, TicketNumber};
 use lobby_kiosk::flow::FlowConfig;
-use lobby_kiosk::hall::HallInfo;
 use lobby_kiosk::printing::PrintRequest;
 use lobby_kiosk::server::{ServerEvent, ServerRequest};
 use lobby_kiosk::speaking::Prompt;
@@ -47,7 +46,7 @@ fn collect(
 
 /// The default hall as the server sends it: `assets/hall.toml` loaded by
 /// the core, serialised as `GET /api/hall` does, read by the kiosk.
-pub fn hall() -> HallInfo {
+pub fn hall() -> HallView {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets");
     let main = lobby_core::SourceFile {
         name: "hall.toml".into(),
@@ -57,7 +56,7 @@ pub fn hall() -> HallInfo {
         std::fs::read_to_string(dir.join(name)).map_err(|e| e.to_string())
     })
     .unwrap();
-    serde_json::from_slice(&serde_json::to_vec(&hall).unwrap()).unwrap()
+    serde_json::from_slice(&serde_json::to_vec(&HallView::from(&hall)).unwrap()).unwrap()
 }
 
 pub struct Kiosk {
