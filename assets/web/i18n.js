@@ -35,6 +35,7 @@ window.LOBBY_I18N = {
     "kind.kiosk": "取号机",
     "kind.display": "显示屏",
     "kind.guide_desk": "导服台终端",
+    "kind.evaluator": "评价器",
 
     "idx.title": "排队叫号系统",
     "idx.window_hint": "窗口工作人员登录后叫号、办理、转移",
@@ -410,6 +411,7 @@ window.LOBBY_I18N = {
     "kind.kiosk": "Kiosk",
     "kind.display": "Display",
     "kind.guide_desk": "Guide-desk terminal",
+    "kind.evaluator": "Rating pad",
 
     "idx.title": "Queue system",
     "idx.window_hint": "Window staff sign in to call, serve and transfer",

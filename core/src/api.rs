@@ -373,12 +373,15 @@ pub enum Role {
 #[serde(rename_all = "snake_case")]
 pub enum DeviceKind {
     /// Self-service kiosk: issues tickets (channel kiosk), checks in
-    /// appointments, sends ratings.
+    /// appointments.
     Kiosk,
     /// Wall display: reads only.
     Display,
     /// Guide-desk terminal: issues tickets (channel guide desk).
     GuideDesk,
+    /// Rating pad (评价器) facing the visitor: records ratings, nothing
+    /// else.
+    Evaluator,
 }
 
 /// `POST /api/login`: a staff account's user name and password.

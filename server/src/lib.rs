@@ -168,7 +168,9 @@ pub async fn run(config: Config, ready: impl FnOnce(SocketAddr)) -> anyhow::Resu
         auth: started.auth,
         admin_token: config.admin_token.as_deref().map(TokenHash::of),
         clock: clock.clone(),
-        hall_json: Bytes::from(serde_json::to_vec(&*config.hall)?),
+        hall_json: Bytes::from(serde_json::to_vec(&lobby_core::api::HallView::from(
+            &*config.hall,
+        ))?),
         openapi_json: Bytes::from(serde_json::to_vec(&http::openapi::document(&routes))?),
         hall: config.hall.clone(),
         db_path: config.db.clone(),

@@ -139,8 +139,9 @@ impl Principal {
         self.issue_channel(None).is_some()
     }
 
-    /// Whether the caller may cancel or re-activate tickets: staff at the
-    /// windows and the guide desk.
+    /// Whether the caller may cancel or re-activate tickets at all: staff
+    /// and the guide desk. Window staff only for tickets their windows
+    /// could serve ([`Principal::may_manage_ticket`]).
     pub fn may_manage_tickets(&self) -> bool {
         match self {
             Principal::Admin { .. } | Principal::Staff { .. } => true,
@@ -148,17 +149,59 @@ impl Principal {
         }
     }
 
-    /// Whether the caller may record a rating on a visitor's behalf:
-    /// kiosks and rating pads, the guide desk (device or staff),
-    /// administrators. Not window staff: ratings rank the windows and
-    /// their staff (考核), so a clerk must not rate their own service. The
-    /// visitor rates with the key in their ticket's QR code.
-    pub fn may_rate(&self) -> bool {
+    /// Whether the caller may cancel or re-activate this ticket: the guide
+    /// desk and administrators any; window staff only one in a category
+    /// their windows serve (primary or overflow) or sent to one of their
+    /// windows, so a clerk at window 29 cannot withdraw another queue's
+    /// visitors.
+    pub fn may_manage_ticket(&self, hall: &lobby_core::Hall, ticket: &lobby_core::Ticket) -> bool {
+        match self {
+            Principal::Staff {
+                role: Role::Staff,
+                windows,
+                ..
+            } => windows.iter().any(|n| {
+                ticket.target_window == Some(*n)
+                    || ticket.window == Some(*n)
+                    || hall.window(*n).is_some_and(|w| w.serves(&ticket.category))
+            }),
+            other => other.may_manage_tickets(),
+        }
+    }
+
+    /// Whether the caller may mark a ticket as assisted (帮办代办): the
+    /// guide desk, whose staff take the matter on, and administrators. A
+    /// self-service kiosk may not: the flag changes how the visit counts.
+    pub fn may_assist(&self) -> bool {
         match self {
             Principal::Admin { .. } => true,
             Principal::Staff { role, .. } => *role == Role::Guide,
-            Principal::Device { kind, .. } => *kind != DeviceKind::Display,
+            Principal::Device { kind, .. } => *kind == DeviceKind::GuideDesk,
         }
+    }
+
+    /// Whether the caller may read the day and period reports: staff
+    /// accounts and administrators; no device (kiosks and displays show
+    /// the public queue and the posted ranking only).
+    pub fn may_read_reports(&self) -> bool {
+        !matches!(self, Principal::Device { .. })
+    }
+
+    /// Whether the caller may record a rating on a visitor's behalf: a
+    /// rating pad (评价器) the visitor presses, the guide desk (device or
+    /// staff), who asks the visitor, and administrators. Not window staff:
+    /// ratings rank the windows and their staff (考核), so a clerk must not
+    /// rate their own service; not a kiosk or display, whose token would
+    /// rate any ticket by its id. The visitor rates with the key in their
+    /// ticket's QR code.
+    pub fn may_rate(&self) -> bool {
+        matches!(
+            self,
+            Principal::Device {
+                kind: DeviceKind::Evaluator,
+                ..
+            }
+        ) || self.may_assist()
     }
 
     /// Whether the caller may list appointments: administrators and the

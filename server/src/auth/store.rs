@@ -29,6 +29,7 @@ pub fn kind_name(kind: DeviceKind) -> &'static str {
         DeviceKind::Kiosk => "kiosk",
         DeviceKind::Display => "display",
         DeviceKind::GuideDesk => "guide_desk",
+        DeviceKind::Evaluator => "evaluator",
     }
 }
 
@@ -36,6 +37,7 @@ fn parse_kind(s: &str) -> DeviceKind {
     match s {
         "kiosk" => DeviceKind::Kiosk,
         "guide_desk" => DeviceKind::GuideDesk,
+        "evaluator" => DeviceKind::Evaluator,
         _ => DeviceKind::Display,
     }
 }

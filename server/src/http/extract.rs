@@ -194,8 +194,11 @@ impl FromRequestParts<AppState> for MaybeCaller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let MaybeToken(found) = MaybeToken::from_request_parts(parts, state).await?;
-        Ok(MaybeCaller(found.map(|(p, _)| p)))
+        // Only the header: `?token=` is for the event stream alone, whose
+        // browser WebSocket cannot send one; a token in an address ends up
+        // in histories and proxies' logs.
+        let principal = bearer(parts).and_then(|t| authenticate(state, &t));
+        Ok(MaybeCaller(principal.map(|(p, _)| p)))
     }
 }
 

@@ -202,7 +202,7 @@ fn schemas() -> Value {
         "very_dissatisfied",
     ]);
     let role = values(&["staff", "guide", "admin"]);
-    let device_kind = values(&["kiosk", "display", "guide_desk"]);
+    let device_kind = values(&["kiosk", "display", "guide_desk", "evaluator"]);
     let health = values(&[
         "ok",
         "paper_low",
@@ -444,6 +444,19 @@ fn audit_page() -> Value {
     )
 }
 
+/// The document's description: the authentication model and who may do
+/// what (least privilege), as the handlers enforce it.
+const SECURITY_NOTES: &str = "Queue and window routing for a government service hall. \
+Every mutating request needs `Authorization: Bearer TOKEN`: a device token (kiosk, display, guide desk; made by an administrator), a staff session from /api/login, or LOBBY_ADMIN_TOKEN. \
+The token goes in the header; only /api/events also takes `?token=`, since a browser's WebSocket cannot send headers. \
+Who may do what: kiosks issue tickets (kiosk channel) and check appointments in; they may not mark a ticket assisted (帮办代办), rate tickets or read reports. \
+Displays only read (the queue, the posted ranking, the stream). \
+Guide-desk devices and guide staff issue (guide-desk or online channel), mark tickets assisted, cancel and re-activate any ticket, rate on a visitor's behalf and list appointments. \
+Window staff act only on the windows assigned to them, and cancel or re-activate only tickets their windows serve; they may not rate (ratings rank them). \
+Staff accounts read the day and period reports; only administrators see the staff lines and visitors' comments in them, and manage accounts, devices, appointments and the audit trail. \
+The visitor rates their own ticket with the rating key from its QR code as the bearer token. \
+Every error is `{\"error\": {\"code\", \"message\", \"field\"?}}` with a 4xx status (503 when a change could not be stored); messages are Chinese unless `Accept-Language: en`.";
+
 /// The whole document, for these routes.
 pub fn document(routes: &super::Routes) -> Value {
     let mut paths = serde_json::Map::new();
@@ -457,7 +470,7 @@ pub fn document(routes: &super::Routes) -> Value {
         "info": {
             "title": "Lobby server API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Queue and window routing for a government service hall. Every mutating request needs `Authorization: Bearer TOKEN` (device token, staff session from /api/login, or LOBBY_ADMIN_TOKEN). Every error is `{\"error\": {\"code\", \"message\", \"field\"?}}` with a 4xx status; messages are Chinese unless `Accept-Language: en`."
+            "description": SECURITY_NOTES
         },
         "paths": paths,
         "components": {

@@ -20,7 +20,7 @@ use lobby_core::{Command, Hall, Lang, Rejected, TicketId, WindowNo};
 
 use crate::engine::{Outcome, View};
 use crate::error::ApiError;
-use crate::http::extract::{L, MaybeCaller};
+use crate::http::extract::{Caller, L, MaybeCaller};
 use crate::http::openapi::{list, r};
 use crate::http::{AppState, Op, Routes, json};
 use crate::secret;
@@ -192,6 +192,30 @@ async fn command(s: &AppState, lang: Lang, mut command: Command) -> Result<Outco
 /// A command answered with its ticket.
 async fn ticket_command(s: &AppState, lang: Lang, c: Command) -> Answer {
     let outcome = command(s, lang, c).await?;
+    let ticket = outcome.ticket.ok_or_else(|| ApiError::internal(lang))?;
+    Ok(json(StatusCode::OK, &ticket))
+}
+
+/// Cancels or re-activates a ticket if the caller may act on it; the
+/// check runs in the engine, against the ticket as it is then.
+async fn managed_command(s: &AppState, caller: Caller, command: Command) -> Answer {
+    let lang = caller.lang;
+    let (Command::Cancel { ticket } | Command::Reactivate { ticket }) = &command else {
+        return Err(ApiError::internal(lang));
+    };
+    let id = ticket.clone();
+    let principal = caller.principal;
+    let outcome = s
+        .engine
+        .write(lang, move |tx| {
+            if let Some(t) = tx.lobby().ticket(&id)
+                && !principal.may_manage_ticket(tx.hall(), t)
+            {
+                return Ok(Err(ApiError::forbidden(lang)));
+            }
+            tx.command(command, lang)
+        })
+        .await?;
     let ticket = outcome.ticket.ok_or_else(|| ApiError::internal(lang))?;
     Ok(json(StatusCode::OK, &ticket))
 }

@@ -25,6 +25,9 @@ pub(super) async fn issue(
     // Appointment check-ins go through their own endpoint; only
     // administrators (integrations) may pass the slot directly.
     caller.require(req.appointment.is_none() || caller.principal.is_admin())?;
+    if req.assisted && !caller.principal.may_assist() {
+        return Err(ApiError::forbidden(lang).with_field("assisted"));
+    }
     let priority = match req.priority {
         Lane::Normal => Priority::Normal,
         Lane::Green => Priority::Green {
@@ -71,7 +74,7 @@ pub(super) async fn ticket(State(s): State<AppState>, L(lang): L, Param(id): Par
 pub(super) async fn cancel(State(s): State<AppState>, caller: Caller, Param(id): Param) -> Answer {
     caller.require(caller.principal.may_manage_tickets())?;
     let ticket = super::ticket_id(id, &s, caller.lang)?;
-    super::ticket_command(&s, caller.lang, Command::Cancel { ticket }).await
+    super::managed_command(&s, caller, Command::Cancel { ticket }).await
 }
 
 pub(super) async fn reactivate(
@@ -81,7 +84,7 @@ pub(super) async fn reactivate(
 ) -> Answer {
     caller.require(caller.principal.may_manage_tickets())?;
     let ticket = super::ticket_id(id, &s, caller.lang)?;
-    super::ticket_command(&s, caller.lang, Command::Reactivate { ticket }).await
+    super::managed_command(&s, caller, Command::Reactivate { ticket }).await
 }
 
 pub(super) async fn rate(

@@ -33,7 +33,7 @@ pub fn routes(routes: Routes) -> Routes {
     routes.get(
         "/api/reports/day",
         day_report,
-        Op::new("A business day's figures from the event log")
+        Op::new("A business day's figures from the event log (staff and administrators; staff lines and bad ratings for administrators only)")
             .auth()
             .params(&[("date", "query", "YYYY-MM-DD; today by default")])
             .answer(200, Some(r("DayReport")))
@@ -42,7 +42,7 @@ pub fn routes(routes: Routes) -> Routes {
     .get(
         "/api/reports/period",
         period_report,
-        Op::new("Matters accepted over a period, at windows and online (受理情况统计), per category")
+        Op::new("Matters accepted over a period, at windows and online (受理情况统计), per category (staff and administrators)")
             .auth()
             .params(&[
                 ("from", "query", "YYYY-MM-DD; 1 January of `to`'s year by default"),
@@ -62,6 +62,7 @@ pub fn routes(routes: Routes) -> Routes {
 }
 
 async fn period_report(State(s): State<AppState>, caller: Caller, Params(q): Params) -> Answer {
+    caller.require(caller.principal.may_read_reports())?;
     let lang = caller.lang;
     let today = s.hall.business_day(s.clock.now());
     let to = date_named(&q, "to", lang)?.unwrap_or(today);
@@ -91,6 +92,7 @@ async fn period_report(State(s): State<AppState>, caller: Caller, Params(q): Par
 }
 
 async fn day_report(State(s): State<AppState>, caller: Caller, Params(q): Params) -> Answer {
+    caller.require(caller.principal.may_read_reports())?;
     let lang = caller.lang;
     let date = date_param(&s, &q, lang)?;
     let hall = s.hall.clone();

@@ -371,3 +371,87 @@ fn why_a_window_paused_is_masked_and_kept_from_the_public() {
     let public = s.get("/api/windows/7").expect(200);
     assert_eq!(public["paused"], "", "{public}");
 }
+
+#[test]
+fn every_token_does_only_what_its_holder_needs() {
+    let s = Server::start();
+    let kiosk = s.device("大厅 1 号取号机", "kiosk");
+    let display = s.device("大厅主屏", "display");
+    let desk = s.device("导服台", "guide_desk");
+    let tax_clerk = s.staff("zhao.sw", "staff", &[29]);
+    let guide = s.staff("li.guide", "guide", &[]);
+
+    // A clerk at a tax window withdraws a tax ticket, not a property one.
+    let property = s.issue("bdc");
+    let tax = s.issue("sw");
+    let cancel = |token: &str, t: &serde_json::Value| {
+        s.post_empty(
+            token,
+            &format!("/api/tickets/{}/cancel", t["id"].as_str().unwrap()),
+        )
+    };
+    cancel(&tax_clerk, &property).expect_error(403, "forbidden");
+    let id = property["id"].as_str().unwrap();
+    let still = s.get(&format!("/api/tickets/{id}")).expect(200);
+    assert_eq!(still["status"], "waiting");
+    cancel(&tax_clerk, &tax).expect(200);
+    // The guide desk withdraws any.
+    cancel(&guide, &property).expect(200);
+
+    // Only the guide desk marks a ticket assisted (帮办代办).
+    let refused = s
+        .post(
+            &kiosk,
+            "/api/tickets",
+            json!({"category": "bdc", "assisted": true}),
+        )
+        .expect_error(403, "forbidden");
+    assert_eq!(refused["error"]["field"], "assisted");
+    s.post(
+        &desk,
+        "/api/tickets",
+        json!({"category": "bdc", "assisted": true}),
+    )
+    .expect(201);
+
+    // A kiosk's or a display's token rates nothing: it would rate any
+    // ticket by its id.
+    let served = s.issue("bdc");
+    let clerk = s.staff("wang.li", "staff", &[7]);
+    s.post_empty(&clerk, "/api/windows/7/open").expect(200);
+    s.post(
+        &clerk,
+        "/api/windows/7/call",
+        json!({"ticket": served["id"]}),
+    )
+    .expect(200);
+    s.post_empty(&clerk, "/api/windows/7/start").expect(200);
+    s.post_empty(&clerk, "/api/windows/7/complete").expect(200);
+    let rate = format!("/api/tickets/{}/rating", served["id"].as_str().unwrap());
+    for token in [&kiosk, &display] {
+        s.post(token, &rate, json!({"rating": "very_satisfied"}))
+            .expect_error(403, "forbidden");
+    }
+    // A rating pad records ratings and nothing else.
+    let pad = s.device("7 号窗口评价器", "evaluator");
+    s.post(&pad, "/api/tickets", json!({"category": "bdc"}))
+        .expect_error(403, "forbidden");
+    s.post(&pad, &rate, json!({"rating": "very_satisfied"}))
+        .expect(200);
+
+    // Reports are for staff and administrators, not devices; the posted
+    // ranking stays public.
+    for token in [&kiosk, &display, &desk] {
+        s.get_as(token, "/api/reports/day")
+            .expect_error(403, "forbidden");
+        s.get_as(token, "/api/reports/period")
+            .expect_error(403, "forbidden");
+    }
+    s.get_as(&clerk, "/api/reports/day").expect(200);
+    s.get("/api/rankings").expect(200);
+
+    // A token in the address counts only on the event stream.
+    let with_query = s.get(&format!("/api/queue?token={ADMIN}")).expect(200);
+    let public = s.get("/api/queue").expect(200);
+    assert_eq!(with_query, public, "?token= revealed ticket ids");
+}

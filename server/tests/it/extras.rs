@@ -102,7 +102,7 @@ fn serve_keyed(s: &Server, token: &str, window: u32) -> (String, String) {
 #[test]
 fn ratings_feed_the_report_and_the_monthly_ranking() {
     let s = Server::start();
-    let kiosk = s.device("评价器", "kiosk");
+    let kiosk = s.device("评价器", "evaluator");
     let clerk7 = s.staff("a", "staff", &[7]);
     let clerk8 = s.staff("b", "staff", &[8]);
     let serve = |token: &str, window: u32, rating: &str| {
@@ -310,7 +310,7 @@ fn a_multi_stop_visit_moves_on_after_completion() {
 #[test]
 fn staff_are_ranked_by_what_they_did_wherever_they_sat() {
     let s = Server::start();
-    let kiosk = s.device("评价器", "kiosk");
+    let kiosk = s.device("评价器", "evaluator");
     s.post(
         ADMIN,
         "/api/staff",

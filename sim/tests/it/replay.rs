@@ -44,11 +44,12 @@ fn files_that_are_not_a_lobby_server_log_are_named_and_refused() {
 /// Writes events into a fresh database with lobby-server's own store, as
 /// the server logs them.
 fn write_log(path: &std::path::Path, events: &[lobby_core::Event]) {
+    use lobby_server::store::Log;
     let store = lobby_server::store::Store::open(path).unwrap();
     store.begin().unwrap();
     for (seq, e) in events.iter().enumerate() {
         let json = serde_json::to_string(e).unwrap();
-        store.insert_event(seq as u64 + 1, e, &json).unwrap();
+        store.append(seq as u64 + 1, e, &json).unwrap();
     }
     store.commit().unwrap();
 }
