@@ -386,19 +386,26 @@ impl Browser {
 
     /// Waits for an enabled, displayed element and clicks it.
     pub async fn click(&self, css: &str) -> anyhow::Result<()> {
-        let e = self
-            .wait_until(&format!("`{css}` to be enabled"), || async {
-                for e in self.client.find_all(Locator::Css(css)).await? {
-                    if e.is_displayed().await.unwrap_or(false)
-                        && e.is_enabled().await.unwrap_or(false)
-                    {
-                        return Ok(Some(e));
+        self.wait_until(&format!("`{css}` to be enabled and clicked"), || async {
+            for e in self.client.find_all(Locator::Css(css)).await? {
+                if e.is_displayed().await.unwrap_or(false) && e.is_enabled().await.unwrap_or(false)
+                {
+                    match e.click().await {
+                        Ok(()) => return Ok(Some(())),
+                        // The page re-rendered the element between finding
+                        // and clicking it (a live update): find it again.
+                        Err(err) if err.to_string().contains("stale element") => return Ok(None),
+                        Err(err) => {
+                            return Err(
+                                anyhow::Error::new(err).context(format!("clicking `{css}`"))
+                            );
+                        }
                     }
                 }
-                Ok(None)
-            })
-            .await?;
-        e.click().await.with_context(|| format!("clicking `{css}`"))
+            }
+            Ok(None)
+        })
+        .await
     }
 
     /// Whether the first element matching `css` is enabled.
