@@ -11,7 +11,7 @@
 //! - [`speech`]: the call's text on screen and aloud (numbers read the way
 //!   a hall reads them).
 //! - [`voice`]: the announcement queue thread, over the lobby-voice crate
-//!   (`display/voice/`: the [`voice::Voice`] interface, espeak-ng behind
+//!   (`voice/`: the [`voice::Voice`] interface, espeak-ng behind
 //!   it, the chime, the player), which the kiosk shares.
 //! - [`link`]: the thread that talks to lobby-server (the hall, read into
 //!   the core's `HallView`; the ranking; the WebSocket stream with

@@ -38,7 +38,7 @@ pub const LOBBY_SERVER: Binary = Binary {
     sources: &["server", "core", "assets", "Cargo.lock"],
 };
 
-/// `lobby-sim` (its crate lives in `core/sim`).
+/// `lobby-sim` (its crate lives in `sim/`).
 pub const LOBBY_SIM: Binary = Binary {
     name: "lobby-sim",
     package: "lobby-sim",
