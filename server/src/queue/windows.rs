@@ -28,6 +28,28 @@ async fn window_command(s: &AppState, caller: &Caller, window: WindowNo, c: Comm
     ))
 }
 
+/// A window action with no body, answered with the window.
+macro_rules! window_action {
+    ($($name:ident => $variant:ident),* $(,)?) => {$(
+        pub(super) async fn $name(
+            State(s): State<AppState>,
+            caller: Caller,
+            WindowParam(window): WindowParam,
+        ) -> Answer {
+            window_command(&s, &caller, window, Command::$variant { window }).await
+        }
+    )*};
+}
+
+window_action! {
+    recall => Recall,
+    start => Start,
+    complete => Complete,
+    no_show => NoShow,
+    resume => Resume,
+    close => CloseWindow,
+}
+
 pub(super) async fn call(
     State(s): State<AppState>,
     caller: Caller,
@@ -48,38 +70,6 @@ pub(super) async fn call(
         Some(t) => json(StatusCode::OK, &t),
         None => StatusCode::NO_CONTENT.into_response(),
     })
-}
-
-pub(super) async fn recall(
-    State(s): State<AppState>,
-    caller: Caller,
-    WindowParam(window): WindowParam,
-) -> Answer {
-    window_command(&s, &caller, window, Command::Recall { window }).await
-}
-
-pub(super) async fn start(
-    State(s): State<AppState>,
-    caller: Caller,
-    WindowParam(window): WindowParam,
-) -> Answer {
-    window_command(&s, &caller, window, Command::Start { window }).await
-}
-
-pub(super) async fn complete(
-    State(s): State<AppState>,
-    caller: Caller,
-    WindowParam(window): WindowParam,
-) -> Answer {
-    window_command(&s, &caller, window, Command::Complete { window }).await
-}
-
-pub(super) async fn no_show(
-    State(s): State<AppState>,
-    caller: Caller,
-    WindowParam(window): WindowParam,
-) -> Answer {
-    window_command(&s, &caller, window, Command::NoShow { window }).await
 }
 
 pub(super) async fn transfer(
@@ -126,14 +116,6 @@ pub(super) async fn pause(
     .await
 }
 
-pub(super) async fn resume(
-    State(s): State<AppState>,
-    caller: Caller,
-    WindowParam(window): WindowParam,
-) -> Answer {
-    window_command(&s, &caller, window, Command::Resume { window }).await
-}
-
 pub(super) async fn open(
     State(s): State<AppState>,
     caller: Caller,
@@ -145,14 +127,6 @@ pub(super) async fn open(
         Principal::Device { .. } => None,
     };
     window_command(&s, &caller, window, Command::OpenWindow { window, staff }).await
-}
-
-pub(super) async fn close(
-    State(s): State<AppState>,
-    caller: Caller,
-    WindowParam(window): WindowParam,
-) -> Answer {
-    window_command(&s, &caller, window, Command::CloseWindow { window }).await
 }
 
 pub(super) async fn window(
