@@ -12,6 +12,8 @@
 //!   shared with its clients; pure data. Among them [`api::HallView`], the
 //!   hall's configuration as `GET /api/hall` sends it and the kiosk, the
 //!   display and the printer read it (serialises exactly as [`Hall`]).
+//! - [`builtin`]: the default hall of `assets/`, compiled in, for
+//!   programs started without a configuration file.
 //! - [`config`]: loading a [`Hall`] from TOML, with every problem reported
 //!   with its file, line and field.
 //! - [`hall`]: the hall model (sites, categories, windows, matters, green
@@ -30,14 +32,18 @@
 //! - [`dispatch`] (private): which ticket a window calls next; its module
 //!   documentation states the policy.
 //! - [`estimate`]: people ahead and estimated waits.
+//! - `hours` (private): opening hours as a clock (open time between two
+//!   instants), for the estimates and the waiting yellow card.
 //! - [`i18n`]: Chinese by default, English available.
 
 pub mod api;
+pub mod builtin;
 pub mod command;
 pub mod config;
 mod dispatch;
 pub mod estimate;
 pub mod hall;
+mod hours;
 pub mod i18n;
 pub mod ids;
 pub mod lobby;

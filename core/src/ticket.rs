@@ -201,6 +201,10 @@ pub struct Estimate {
     pub ahead: u32,
     /// Estimated wait in seconds.
     pub wait_s: u32,
+    /// The call would come after the day's close: the ticket would expire
+    /// unserved.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub past_close: bool,
 }
 
 /// A ticket and everything that happened to it.

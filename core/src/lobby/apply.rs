@@ -1,5 +1,7 @@
 //! Applying events to the state (also how a stored log is replayed).
 
+use std::sync::Arc;
+
 use jiff::{Timestamp, ToSpan};
 
 use super::{CategoryFigures, Lobby, seconds_between};
@@ -17,6 +19,10 @@ impl Lobby {
         let at = event.at;
         match &event.kind {
             EventKind::DayChanged { day } => {
+                if let Some(old) = self.day {
+                    let hall = Arc::clone(&self.hall);
+                    self.stats.record_day(&hall, old);
+                }
                 // Finished tickets of earlier days are in the caller's
                 // storage; keep memory to the current day.
                 self.tickets
@@ -208,6 +214,10 @@ impl Lobby {
                 }
             }
             EventKind::WindowOpened { window, staff } => {
+                if let Some(&wi) = self.hall.index.windows.get(window) {
+                    let hall = Arc::clone(&self.hall);
+                    self.stats.record_opened(&hall, wi, at);
+                }
                 if let Some(ws) = self.window_mut(*window) {
                     ws.open = true;
                     if staff.is_some() {
@@ -216,6 +226,10 @@ impl Lobby {
                 }
             }
             EventKind::WindowClosed { window } => {
+                if let Some(&wi) = self.hall.index.windows.get(window) {
+                    let hall = Arc::clone(&self.hall);
+                    self.stats.record_closed(&hall, wi, at);
+                }
                 if let Some(ws) = self.window_mut(*window) {
                     ws.open = false;
                     ws.staff = None;

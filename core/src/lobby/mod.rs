@@ -64,6 +64,11 @@ pub struct QueueSummary {
     pub longest_wait_s: u32,
     /// The estimated wait for a ticket issued now.
     pub estimated_wait_s: u32,
+    /// A ticket issued now would not be called before the day's close (its
+    /// last session and the grace after it): the kiosk says so before
+    /// issuing.
+    #[serde(default)]
+    pub past_close: bool,
 }
 
 /// Everything needed to rebuild a [`Lobby`] without replaying its events:
@@ -171,6 +176,7 @@ impl Lobby {
         }
         if snapshot.stats.len() == lobby.hall.categories.len() {
             lobby.stats = snapshot.stats;
+            lobby.stats.fit_windows(lobby.hall.windows.len());
         }
         lobby.day = snapshot.day;
         lobby.closed_sites = snapshot.closed_sites.into_iter().collect();
@@ -253,6 +259,7 @@ impl Lobby {
             .iter()
             .enumerate()
             .map(|(ci, c)| {
+                let estimate = self.estimate_new(now, ci, false);
                 let lanes = &self.queues.lanes[ci];
                 let longest = [lanes.green.first(), lanes.normal.first()]
                     .into_iter()
@@ -266,7 +273,8 @@ impl Lobby {
                     waiting: lanes.len() as u32,
                     green: lanes.green.len() as u32,
                     longest_wait_s: u32::try_from(longest).unwrap_or(u32::MAX),
-                    estimated_wait_s: self.estimate_new(now, ci, false).wait_s,
+                    estimated_wait_s: estimate.wait_s,
+                    past_close: estimate.past_close,
                 }
             })
             .collect()
@@ -318,11 +326,13 @@ impl Lobby {
     }
 
     fn estimate_at(&self, now: Timestamp, position: Position) -> Estimate {
+        let wait = self
+            .stats
+            .wait(&self.hall, &self.queues, &self.windows, now, position);
         Estimate {
             ahead: position.ahead,
-            wait_s: self
-                .stats
-                .wait_s(&self.hall, &self.queues, &self.windows, now, position),
+            wait_s: wait.wait_s,
+            past_close: wait.past_close,
         }
     }
 

@@ -6,6 +6,7 @@ use jiff::{Timestamp, ToSpan};
 
 use super::Lobby;
 use crate::command::{CardReason, EventKind};
+use crate::hours::Hours;
 use crate::ids::TicketId;
 use crate::ticket::{Status, Ticket};
 
@@ -91,12 +92,31 @@ impl Lobby {
                 _ => {}
             }
         }
-        // Waiting too long: the watch sets hold unwarned tickets by the time
-        // they joined, so only overdue ones are visited.
+        // Waiting too long, counted in open time: a ticket issued before
+        // the opening or left over lunch has not waited while the windows
+        // were not due. The watch sets hold unwarned tickets by the time
+        // they joined, so only overdue ones are visited (open time never
+        // runs faster than the clock, so the clock's deadline comes first).
+        let day = self.hall.business_day(now);
         for (ci, lanes) in self.queues.lanes.iter().enumerate() {
-            let limit = i64::from(self.hall.categories[ci].warn_wait_min).minutes();
+            let category = &self.hall.categories[ci];
+            let limit_min = i64::from(category.warn_wait_min);
+            let mut hours: Option<Hours> = None;
             for &(since, place) in &lanes.watch {
-                if since.checked_add(limit).is_ok_and(|d| d > now) {
+                if since
+                    .checked_add(limit_min.minutes())
+                    .is_ok_and(|d| d > now)
+                {
+                    break;
+                }
+                let hours =
+                    hours.get_or_insert_with(|| Hours::of_day(&self.hall, &category.site, day, 0));
+                let waited_s = if hours.is_empty() {
+                    now.duration_since(since).as_secs_f64()
+                } else {
+                    hours.open_between(since, now)
+                };
+                if waited_s < (limit_min * 60) as f64 {
                     break;
                 }
                 let t = &self.tickets[&place];
@@ -109,7 +129,7 @@ impl Lobby {
                     category: t.category.clone(),
                     window: None,
                     reason: CardReason::Waiting,
-                    minutes: ((now.as_second() - since.as_second()) / 60) as u32,
+                    minutes: (waited_s / 60.0) as u32,
                 });
             }
         }

@@ -156,8 +156,11 @@ pub fn run_on(lobby: &mut Lobby, script: &str) -> String {
             let id = TicketId::from(words[1]);
             let e = lobby.estimate(&id, now).expect("known ticket");
             out.push_str(&format!(
-                "{first}   {} ahead {} wait {}s\n",
-                words[1], e.ahead, e.wait_s
+                "{first}   {} ahead {} wait {}s{}\n",
+                words[1],
+                e.ahead,
+                e.wait_s,
+                if e.past_close { " (past close)" } else { "" }
             ));
             continue;
         }
@@ -297,7 +300,7 @@ fn parse(hall: &Hall, now: Timestamp, words: &[&str]) -> Command {
 pub fn describe(e: &Event) -> String {
     match &e.kind {
         EventKind::Issued { ticket: t } => format!(
-            "issued {} {}{}{}{} ahead {} wait {}s",
+            "issued {} {}{}{}{} ahead {} wait {}s{}",
             t.id,
             t.number,
             if t.priority.is_green() { " green" } else { "" },
@@ -308,7 +311,12 @@ pub fn describe(e: &Event) -> String {
                 ""
             },
             t.estimate.ahead,
-            t.estimate.wait_s
+            t.estimate.wait_s,
+            if t.estimate.past_close {
+                " (past close)"
+            } else {
+                ""
+            },
         ),
         EventKind::Called {
             number,

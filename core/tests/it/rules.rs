@@ -426,3 +426,113 @@ fn estimates_follow_people_ahead_and_service_times() {
     "
     ));
 }
+
+#[test]
+fn estimates_between_sessions_wait_for_the_afternoon() {
+    // Every window signed off at noon; the guide desk issues at 12:30. The
+    // afternoon opens at 14:00 with windows 1 and 2 free for a: the ticket
+    // waits an hour and a half, not half a service.
+    insta::assert_snapshot!(run(
+        small_hall(),
+        "
+        09:00 open 1
+        09:00 open 2
+        12:00 close 1
+        12:00 close 2
+        12:30 issue x1 a desk
+        12:30 issue x2 a desk
+        12:30 issue x3 a desk
+        14:00 open 1
+        14:00 expect x3
+    "
+    ));
+}
+
+#[test]
+fn estimates_learn_a_window_that_opens_late() {
+    // Window 2 opens half an hour late on Wednesday morning. On Thursday
+    // before the opening the third ticket is expected when window 1 has
+    // served one and a half (09:15), not at 09:02:30 as if both opened on
+    // time; its afternoon habit stays on time.
+    let early = SMALL.replace("issue_before_open_min = 0", "issue_before_open_min = 30");
+    insta::assert_snapshot!(run(
+        hall_of(&early),
+        "
+        09:00 open 1
+        09:30 open 2
+        12:00 close 1
+        12:00 close 2
+        14:00 open 1
+        14:00 open 2
+        day 2026-11-26
+        08:40 issue t1 a
+        08:40 issue t2 a
+        08:40 issue t3 a
+        08:50 expect t3
+    "
+    ));
+}
+
+#[test]
+fn estimates_do_not_count_a_window_that_never_opens() {
+    // Window 2 serves a but nobody staffs it, morning or afternoon: after a
+    // day the estimates count window 1 alone, before the opening too.
+    let early = SMALL.replace("issue_before_open_min = 0", "issue_before_open_min = 30");
+    insta::assert_snapshot!(run(
+        hall_of(&early),
+        "
+        08:40 issue t1 a
+        08:40 issue t2 a
+        09:00 open 1
+        day 2026-11-26
+        08:40 issue u1 a
+        08:40 issue u2 a
+    "
+    ));
+}
+
+#[test]
+fn tickets_that_cannot_be_called_before_the_close_are_told_so() {
+    // The afternoon ends at 17:00 and what still waits expires at 17:30.
+    // With window 4 alone serving c (ten minutes each, the first called at
+    // 16:30), the seventh ticket is expected at 17:25 and the eighth at
+    // 17:35: it is told so when issued.
+    insta::assert_snapshot!(run(
+        small_hall(),
+        "
+        14:00 open 4
+        16:30 issue t1 c desk
+        16:30 call 4
+        16:30 issue t2 c desk
+        16:30 issue t3 c desk
+        16:30 issue t4 c desk
+        16:30 issue t5 c desk
+        16:30 issue t6 c desk
+        16:30 issue t7 c desk
+        16:30 issue t8 c desk
+        16:31 expect t7
+        16:31 expect t8
+    "
+    ));
+}
+
+#[test]
+fn yellow_cards_count_waiting_from_the_opening() {
+    // Kiosks issue from 08:30 for a 09:00 opening; the card for waiting 30
+    // minutes comes at 09:30, not at 09:10. Over lunch the clock stops.
+    let early = SMALL.replace("issue_before_open_min = 0", "issue_before_open_min = 30");
+    insta::assert_snapshot!(run(
+        hall_of(&early),
+        "
+        08:40 issue t1 a
+        09:10 tick
+        09:29 tick
+        09:30 tick
+        11:50 issue t2 a
+        12:20 tick
+        14:00 tick
+        14:19 tick
+        14:20 tick
+    "
+    ));
+}
