@@ -413,9 +413,45 @@ impl Hall {
         self.index.categories.get(id).copied()
     }
 
-    /// Matters of a category, in catalogue order.
+    /// Matters a category accepts, in catalogue order (see [`Hall::offers`]).
     pub fn matters_of<'a>(&'a self, category: &'a CategoryId) -> impl Iterator<Item = &'a Matter> {
-        self.matters.iter().filter(move |m| &m.category == category)
+        self.matters
+            .iter()
+            .filter(move |m| self.offers(category, m))
+    }
+
+    /// Whether `category` accepts `matter`: its own matters, and, for the
+    /// first category of a site, the matters of other sites' categories
+    /// delegated to it (放权下沉: the site is in the matter's `sites`), as
+    /// a town's one comprehensive category takes the county's delegated
+    /// social-security matters.
+    pub fn offers(&self, category: &CategoryId, matter: &Matter) -> bool {
+        if &matter.category == category {
+            return true;
+        }
+        let Some(c) = self.category(category) else {
+            return false;
+        };
+        let home = self.category(&matter.category).map(|h| &h.site);
+        home != Some(&c.site)
+            && matter.sites.contains(&c.site)
+            && self.first_category_at(&c.site).is_some_and(|f| f.id == c.id)
+    }
+
+    /// The category that serves, at `site`, the matters of `category` (of
+    /// another site) delegated there, if any are.
+    pub fn delegated_category(&self, site: &SiteId, category: &CategoryId) -> Option<&Category> {
+        let local = self.first_category_at(site)?;
+        self.matters
+            .iter()
+            .any(|m| &m.category == category && m.sites.contains(site))
+            .then_some(local)
+            .filter(|local| &local.id != category)
+    }
+
+    /// A site's first configured category.
+    pub fn first_category_at(&self, site: &SiteId) -> Option<&Category> {
+        self.categories.iter().find(|c| &c.site == site)
     }
 
     /// Windows serving a category (as primary or overflow).

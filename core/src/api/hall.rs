@@ -209,12 +209,31 @@ impl HallView {
         self.green_groups.iter().find(|g| &g.id == id)
     }
 
-    /// Matters of a category, in catalogue order.
+    /// Matters a category accepts, in catalogue order: its own and, for a
+    /// site's first category, those delegated to the site (the rule of
+    /// [`crate::Hall::offers`]).
     pub fn matters_of<'a>(
         &'a self,
         category: &'a CategoryId,
     ) -> impl Iterator<Item = &'a MatterView> {
-        self.matters.iter().filter(move |m| &m.category == category)
+        self.matters
+            .iter()
+            .filter(move |m| self.offers(category, m))
+    }
+
+    /// Whether `category` accepts `matter` (see [`crate::Hall::offers`]).
+    pub fn offers(&self, category: &CategoryId, matter: &MatterView) -> bool {
+        if &matter.category == category {
+            return true;
+        }
+        let Some(c) = self.category(category) else {
+            return false;
+        };
+        let home = self.category(&matter.category).map(|h| &h.site);
+        let first = self.categories.iter().find(|k| k.site == c.site);
+        home != Some(&c.site)
+            && matter.sites.contains(&c.site)
+            && first.is_some_and(|f| f.id == c.id)
     }
 
     /// The categories served at `site` (the main site's when `None`), in

@@ -7,7 +7,8 @@ use jiff::{Timestamp, ToSpan};
 use super::{CategoryFigures, Lobby, seconds_between};
 use crate::command::{CardReason, Event, EventKind, TransferTarget};
 use crate::dispatch::Slot;
-use crate::ids::{TicketId, WindowNo};
+use crate::hall::Hall;
+use crate::ids::{CategoryId, TicketId, WindowNo};
 use crate::ticket::{Status, Ticket};
 use crate::window::{WindowFigures, WindowState};
 
@@ -113,10 +114,11 @@ impl Lobby {
                 let Some(t) = self.ticket(ticket) else { return };
                 let category = t.category.clone();
                 let occupied = t.called_at.map_or(0, |c| seconds_between(c, at));
+                let hall = Arc::clone(&self.hall);
                 match next_stop {
                     Some(next) => self.requeue(ticket, at, |t| {
                         t.stops.retain(|c| c != next);
-                        t.category = next.clone();
+                        move_to(&hall, t, next);
                     }),
                     None => {
                         if let Some(t) = self.ticket_mut(ticket) {
@@ -165,9 +167,10 @@ impl Lobby {
                 to,
                 ..
             } => {
+                let hall = Arc::clone(&self.hall);
                 self.requeue(ticket, at, |t| match to {
                     TransferTarget::Category(c) => {
-                        t.category = c.clone();
+                        move_to(&hall, t, c);
                         t.target_window = None;
                     }
                     TransferTarget::Window(w) => t.target_window = Some(*w),
@@ -348,5 +351,17 @@ impl Lobby {
         t.queued_at = at;
         t.warned = false;
         self.join(t, at);
+    }
+}
+
+/// Moves a ticket to another category's queue; a matter that category does
+/// not accept is dropped (the visitor was sent on because it was the wrong
+/// one, and the next window must not be told it).
+fn move_to(hall: &Hall, t: &mut Ticket, category: &CategoryId) {
+    t.category = category.clone();
+    if let Some(m) = &t.matter
+        && hall.matter(m).is_none_or(|m| !hall.offers(category, m))
+    {
+        t.matter = None;
     }
 }

@@ -223,32 +223,38 @@ impl Lobby {
         if !TicketId::is_valid(issue.id.as_str()) || self.ids.contains_key(&issue.id) {
             return Err(Rejected::BadTicketId { ticket: issue.id });
         }
-        let ci =
+        let asked =
             self.hall
-                .category_index(&issue.category)
+                .category(&issue.category)
                 .ok_or_else(|| Rejected::UnknownCategory {
                     category: issue.category.clone(),
                 })?;
-        let category = &self.hall.categories[ci];
-        let site = issue.site.clone().unwrap_or_else(|| category.site.clone());
+        let site = issue.site.clone().unwrap_or_else(|| asked.site.clone());
         if self.hall.site(&site).is_none() {
             return Err(Rejected::UnknownSite { site });
         }
-        if category.site != site {
-            return Err(Rejected::CategoryNotAtSite {
-                category: category.id.clone(),
-                site,
-            });
-        }
+        // A category of another site is served here by the site's own
+        // category when some of its matters are delegated here (放权下沉).
+        let category = if asked.site == site {
+            asked
+        } else {
+            self.hall
+                .delegated_category(&site, &asked.id)
+                .ok_or_else(|| Rejected::CategoryNotAtSite {
+                    category: asked.id.clone(),
+                    site: site.clone(),
+                })?
+        };
+        let ci = self.hall.category_index(&category.id).unwrap_or(0);
         if let Some(m) = &issue.matter {
             let matter = self
                 .hall
                 .matter(m)
                 .ok_or_else(|| Rejected::UnknownMatter { matter: m.clone() })?;
-            if matter.category != issue.category {
+            if !self.hall.offers(&category.id, matter) {
                 return Err(Rejected::MatterNotInCategory {
                     matter: m.clone(),
-                    category: issue.category.clone(),
+                    category: category.id.clone(),
                     expected: matter.category.clone(),
                 });
             }
@@ -268,7 +274,7 @@ impl Lobby {
         {
             return Err(Rejected::AppointmentMismatch);
         }
-        let mut seen = vec![&issue.category];
+        let mut seen = vec![&category.id];
         for stop in &issue.stops {
             let elsewhere = self.hall.category(stop).is_none_or(|c| c.site != site);
             if elsewhere || seen.contains(&stop) || seen.len() > 10 {
@@ -306,7 +312,7 @@ impl Lobby {
                 seq: figures.issued + 1,
             },
             site,
-            category: issue.category,
+            category: category.id.clone(),
             matter: issue.matter,
             priority: issue.priority,
             channel: issue.channel,

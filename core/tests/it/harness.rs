@@ -206,7 +206,8 @@ fn parse(hall: &Hall, now: Timestamp, words: &[&str]) -> Command {
     let window = |i: usize| WindowNo(words[i].parse().expect("a window number"));
     match words[0] {
         "issue" => {
-            // issue ID CATEGORY [green] [matter=M] [desk] [assisted] [stops=x,y] [appt=+MIN]
+            // issue ID CATEGORY [green] [matter=M] [site=S] [desk] [assisted] [stops=x,y]
+            //   [appt=+MIN]
             let mut issue = Issue::kiosk(words[1], words[2]);
             for w in &words[3..] {
                 match *w {
@@ -218,6 +219,7 @@ fn parse(hall: &Hall, now: Timestamp, words: &[&str]) -> Command {
                     "desk" => issue.channel = Channel::GuideDesk,
                     "assisted" => issue.assisted = true,
                     w if w.starts_with("matter=") => issue.matter = Some(w[7..].into()),
+                    w if w.starts_with("site=") => issue.site = Some(w[5..].into()),
                     w if w.starts_with("group=") => {
                         issue.priority = Priority::Green {
                             group: w[6..].into(),

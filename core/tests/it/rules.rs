@@ -1,6 +1,6 @@
 //! The ticket lifecycle and dispatch rules, as transcripts of a day.
 
-use crate::harness::{SMALL, hall_of, run, small_hall};
+use crate::harness::{SMALL, default_hall, hall_of, run, run_on, small_hall};
 
 #[test]
 fn issue_numbers_per_category_and_call_in_order() {
@@ -535,4 +535,51 @@ fn yellow_cards_count_waiting_from_the_opening() {
         14:20 tick
     "
     ));
+}
+
+#[test]
+fn delegated_matters_are_issued_at_the_towns() {
+    // 放权下沉: the county's social-security matters list the towns in
+    // their `sites`. At Liuba they are taken by the town's one category,
+    // asked for by the matter, or by the county category with the site;
+    // what is not delegated is still refused.
+    let hall = default_hall();
+    let liuba = lobby_core::CategoryId::from("liuba");
+    let delegated: Vec<&str> = hall.matters_of(&liuba).map(|m| m.id.as_str()).collect();
+    assert!(delegated.contains(&"SHBZ-001"), "{delegated:?}");
+    insta::assert_snapshot!(run(
+        hall,
+        "
+        09:00 issue t1 liuba matter=SHBZ-001
+        09:00 issue t2 shbz site=liuba
+        09:00 issue t3 shbz site=liuba matter=SHBZ-001
+        09:00 issue t4 bdc site=liuba
+        09:00 issue t5 liuba matter=BDC-001
+    "
+    ));
+}
+
+#[test]
+fn transfer_drops_a_matter_the_new_category_does_not_take() {
+    let with_matters = SMALL.replace(
+        "[[matters]]\nid = \"A-1\"",
+        "[[matters]]\nid = \"B-1\"\nname = \"乙事项\"\ncategory = \"b\"\nkind = \"approval\"\n\n\
+         [[matters]]\nid = \"A-1\"",
+    );
+    assert_ne!(with_matters, SMALL);
+    let hall = hall_of(&with_matters);
+    let mut lobby = lobby_core::Lobby::new(hall);
+    let transcript = run_on(
+        &mut lobby,
+        "
+        09:00 open 1
+        09:00 issue t1 a matter=A-1
+        09:00 call 1
+        09:05 transfer 1 b
+    ",
+    );
+    assert!(transcript.contains("transferred"), "{transcript}");
+    let t = lobby.ticket(&lobby_core::TicketId::from("t1")).unwrap();
+    assert_eq!(t.category.as_str(), "b");
+    assert_eq!(t.matter, None, "A-1 is not a matter of b");
 }
