@@ -2,7 +2,7 @@
 //! core's [`HallView`] (the same type the server answers with), and the
 //! waiting counts of `GET /api/queue`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use bevy::prelude::*;
 use lobby_core::CategoryId;
@@ -15,6 +15,9 @@ pub struct Board {
     pub hall: Option<HallView>,
     /// Tickets waiting per category.
     pub waiting: HashMap<CategoryId, u32>,
+    /// Categories where a ticket taken now would not be called before the
+    /// close: the home screen says so before the visitor takes one.
+    pub past_close: HashSet<CategoryId>,
 }
 
 impl Board {
@@ -24,6 +27,12 @@ impl Board {
             .categories
             .iter()
             .map(|c| (c.queue.category.clone(), c.queue.waiting))
+            .collect();
+        self.past_close = queue
+            .categories
+            .iter()
+            .filter(|c| c.queue.past_close)
+            .map(|c| c.queue.category.clone())
             .collect();
     }
 }

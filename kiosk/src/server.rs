@@ -137,9 +137,9 @@ fn update_board(mut events: MessageReader<ServerEvent>, mut board: ResMut<Board>
         match e {
             ServerEvent::Hall(h) => board.hall = Some((**h).clone()),
             ServerEvent::Queue(q) => {
-                let before = board.waiting.clone();
+                let before = (board.waiting.clone(), board.past_close.clone());
                 board.bypass_change_detection().set_queue(q);
-                if board.waiting != before {
+                if (&board.waiting, &board.past_close) != (&before.0, &before.1) {
                     board.set_changed();
                 }
             }
@@ -187,7 +187,7 @@ impl Client {
         };
         let mut online = false;
         let mut probe = PROBE_MIN;
-        let mut last_queue: Option<Vec<(String, u32)>> = None;
+        let mut last_queue: Option<Vec<(String, u32, bool)>> = None;
         let mut timeout = Duration::ZERO;
         // The language of the last request; background reads use it too.
         let mut lang = Lang::Zh;
@@ -242,7 +242,10 @@ impl Client {
                     let counts: Vec<_> = q
                         .categories
                         .iter()
-                        .map(|c| (c.queue.category.0.clone(), c.queue.waiting))
+                        .map(|c| {
+                            let q = &c.queue;
+                            (q.category.0.clone(), q.waiting, q.past_close)
+                        })
                         .collect();
                     // Only changes wake the app: an idle kiosk stays idle.
                     (last_queue.as_ref() != Some(&counts)).then(|| {

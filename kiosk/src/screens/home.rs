@@ -60,6 +60,15 @@ fn build_home(mut canvas: Canvas, board: Res<Board>, visit: Res<Visit>, config: 
                             lobby_core::Lang::En => format!("{waiting} waiting"),
                         };
                         b.spawn(ui::text(&font, waiting, ui::BODY, ui::WARN));
+                        if board.past_close.contains(&c.id) {
+                            // Said before the visitor takes a number that
+                            // would expire unserved.
+                            let late = lang.t(
+                                "今日预计办理不完，建议明日再来",
+                                "Likely not served today: please come tomorrow",
+                            );
+                            b.spawn(ui::text(&font, late, ui::SMALL, ui::WARN));
+                        }
                     }
                 });
             }

@@ -76,8 +76,14 @@ fn home_shows_the_halls_categories_green_channel_and_check_in() {
     k.server_says(ServerEvent::Queue(Box::new(queue.clone())));
     assert!(k.text().contains("等候 7 人"), "{}", k.text());
     queue.categories[0].queue.waiting = 8;
-    k.server_says(ServerEvent::Queue(Box::new(queue)));
+    k.server_says(ServerEvent::Queue(Box::new(queue.clone())));
     assert!(k.text().contains("等候 8 人"));
+    assert!(!k.text().contains("今日预计办理不完"), "{}", k.text());
+    // Late in the day the queue is longer than the hours left: the
+    // visitor is told before taking a number.
+    queue.categories[0].queue.past_close = true;
+    k.server_says(ServerEvent::Queue(Box::new(queue)));
+    assert!(k.text().contains("今日预计办理不完"), "{}", k.text());
 }
 
 #[test]
