@@ -97,7 +97,7 @@ impl Check<'_> {
 }
 
 /// `H:MM` or `HH:MM`.
-fn parse_hhmm(s: &str) -> Option<Time> {
+pub(super) fn parse_hhmm(s: &str) -> Option<Time> {
     let (h, m) = s.split_once(':')?;
     if h.is_empty() || h.len() > 2 || m.len() != 2 {
         return None;

@@ -10,15 +10,21 @@
 //! - `raw`: each file's sections deserialized into shapes that mirror the
 //!   TOML and keep the spans of the values checked later;
 //! - `validate`: one function per section turns those shapes into the
-//!   [`Hall`], checking forms, uniqueness and references between sections.
+//!   [`Hall`], checking forms, uniqueness and references between sections;
+//!   `sessions` holds the opening sessions' and the day change's rules
+//!   (no two sessions overlap; the day changes before the first ticket).
 //!
-//! `check` holds what every section's validation uses (reporting a problem
-//! at a span, ids, times, dates); `problem` the error types and how a span
-//! becomes a line and column.
+//! An entry that cannot be read at all is reported once, at its field, and
+//! references to it add nothing more. `check` holds what every section's
+//! validation uses (reporting a problem at a span, ids, times, dates);
+//! `serde_error` puts deserialization errors in words for hall staff;
+//! `problem` the error types and how a span becomes a line and column.
 
 mod check;
 mod problem;
 mod raw;
+mod serde_error;
+mod sessions;
 mod validate;
 
 use std::ops::Range;

@@ -4,6 +4,14 @@
 //! validation checks later keep their spans ([`Spanned`]) so a problem can
 //! point at them. Entries remember the file they came from and their place
 //! in its array: `(file, index, entry)`.
+//!
+//! An entry that cannot be read (a misspelt field, a number given as text)
+//! is reported once, at its field, and remembered in [`Unread`] with its id
+//! when that can be read, so that validation does not add an "unknown
+//! category" for every window naming it.
+
+use std::collections::HashMap;
+use std::ops::Range;
 
 use serde::Deserialize;
 use serde::de::{DeserializeOwned, IntoDeserializer};
@@ -12,12 +20,14 @@ use toml::de::{DeTable, DeValue};
 
 use super::SourceFile;
 use super::problem::{ConfigProblem, problem_at};
+use super::serde_error;
 use crate::hall::{Issuing, Material, MatterKind, SiteKind};
 
 /// Every section read so far, from all files.
 #[derive(Default)]
 pub(super) struct Raw {
-    pub(super) centre: Option<(usize, RawCentre)>,
+    /// `[centre]`, with the span of its name in the header.
+    pub(super) centre: Option<(usize, Range<usize>, RawCentre)>,
     pub(super) policy: Option<RawPolicy>,
     pub(super) calendar: Vec<(usize, RawCalendar)>,
     pub(super) sites: Vec<(usize, usize, RawSite)>,
@@ -26,6 +36,45 @@ pub(super) struct Raw {
     pub(super) matters: Vec<(usize, usize, RawMatter)>,
     pub(super) green_groups: Vec<(usize, usize, RawGroup)>,
     pub(super) sessions: Vec<(usize, usize, RawSession)>,
+    /// Sections and entries present but not read, each reported already.
+    pub(super) unread: Unread,
+}
+
+/// What is known of sections and entries that could not be read.
+#[derive(Default)]
+pub(super) struct Unread {
+    /// `[centre]` is there but could not be read.
+    pub(super) centre: bool,
+    /// `[policy]` is there but could not be read: its defaults stand in.
+    pub(super) policy: bool,
+    /// Per array of tables (`"categories"`), the entries that could not be
+    /// read.
+    entries: HashMap<&'static str, Vec<UnreadEntry>>,
+}
+
+/// An entry of an array of tables that could not be read: `(file, index,
+/// id)`, the id when it could be read.
+type UnreadEntry = (usize, usize, Option<String>);
+
+impl Unread {
+    /// Whether some entry of `section` could not be read.
+    pub(super) fn any(&self, section: &str) -> bool {
+        self.entries.get(section).is_some_and(|e| !e.is_empty())
+    }
+
+    /// The ids of `section`'s entries that could not be read, in order.
+    pub(super) fn ids(&self, section: &str) -> impl Iterator<Item = (usize, usize, &str)> {
+        self.entries
+            .get(section)
+            .into_iter()
+            .flatten()
+            .filter_map(|(no, i, id)| Some((*no, *i, id.as_deref()?)))
+    }
+
+    /// Whether `id` names an entry of `section` that could not be read.
+    pub(super) fn has(&self, section: &str, id: &str) -> bool {
+        self.ids(section).any(|(_, _, x)| x == id)
+    }
 }
 
 pub(super) type Str = Spanned<String>;
@@ -241,7 +290,9 @@ pub(super) fn read_file(
                 if raw.centre.is_some() {
                     problems.push(problem_at(file, span, "centre", "defined twice".into()));
                 } else if let Some(c) = one(file, "centre", value, problems) {
-                    raw.centre = Some((no, c));
+                    raw.centre = Some((no, span, c));
+                } else {
+                    raw.unread.centre = true;
                 }
             }
             "policy" => {
@@ -249,6 +300,8 @@ pub(super) fn read_file(
                     problems.push(problem_at(file, span, "policy", "defined twice".into()));
                 } else if let Some(p) = one(file, "policy", value, problems) {
                     raw.policy = Some(p);
+                } else {
+                    raw.unread.policy = true;
                 }
             }
             "calendar" => {
@@ -256,12 +309,46 @@ pub(super) fn read_file(
                     raw.calendar.push((no, c));
                 }
             }
-            "sites" => many(file, no, &name, value, problems, &mut raw.sites),
-            "categories" => many(file, no, &name, value, problems, &mut raw.categories),
-            "windows" => many(file, no, &name, value, problems, &mut raw.windows),
-            "matters" => many(file, no, &name, value, problems, &mut raw.matters),
-            "green_groups" => many(file, no, &name, value, problems, &mut raw.green_groups),
-            "sessions" => many(file, no, &name, value, problems, &mut raw.sessions),
+            "sites" => {
+                let list = &mut raw.sites;
+                many(file, no, "sites", value, problems, list, &mut raw.unread);
+            }
+            "categories" => {
+                let list = &mut raw.categories;
+                many(
+                    file,
+                    no,
+                    "categories",
+                    value,
+                    problems,
+                    list,
+                    &mut raw.unread,
+                );
+            }
+            "windows" => {
+                let list = &mut raw.windows;
+                many(file, no, "windows", value, problems, list, &mut raw.unread);
+            }
+            "matters" => {
+                let list = &mut raw.matters;
+                many(file, no, "matters", value, problems, list, &mut raw.unread);
+            }
+            "green_groups" => {
+                let list = &mut raw.green_groups;
+                many(
+                    file,
+                    no,
+                    "green_groups",
+                    value,
+                    problems,
+                    list,
+                    &mut raw.unread,
+                );
+            }
+            "sessions" => {
+                let list = &mut raw.sessions;
+                many(file, no, "sessions", value, problems, list, &mut raw.unread);
+            }
             _ => problems.push(problem_at(
                 file,
                 span,
@@ -274,44 +361,59 @@ pub(super) fn read_file(
     }
 }
 
+/// Reads one table at `path`, or reports why not at the field concerned.
 fn one<T: DeserializeOwned>(
     file: &SourceFile,
-    field: &str,
+    path: &str,
     value: Spanned<DeValue<'_>>,
     problems: &mut Vec<ConfigProblem>,
 ) -> Option<T> {
-    let span = value.span();
+    // Kept to find the field an error is about; tables are small.
+    let kept = value.clone();
     match T::deserialize(value.into_deserializer()) {
         Ok(v) => Some(v),
         Err(e) => {
-            let span = e.span().unwrap_or(span);
-            problems.push(problem_at(file, span, field, e.message().to_owned()));
+            let span = e.span().unwrap_or(kept.span());
+            let field = serde_error::field_at(path, &kept, &span);
+            let message = serde_error::message(e.message());
+            problems.push(problem_at(file, span, &field, message));
             None
         }
     }
 }
 
+/// Reads an array of tables (`[[section]]`) into `list`, remembering the
+/// entries that could not be read in `unread`.
 fn many<T: DeserializeOwned>(
     file: &SourceFile,
     no: usize,
-    field: &str,
+    section: &'static str,
     value: Spanned<DeValue<'_>>,
     problems: &mut Vec<ConfigProblem>,
     list: &mut Vec<(usize, usize, T)>,
+    unread: &mut Unread,
 ) {
     let span = value.span();
     let DeValue::Array(items) = value.into_inner() else {
         problems.push(problem_at(
             file,
             span,
-            field,
-            format!("expected an array of tables: [[{field}]]"),
+            section,
+            format!("expected an array of tables: [[{section}]]"),
         ));
         return;
     };
     for (i, item) in items.into_iter().enumerate() {
-        if let Some(v) = one(file, &format!("{field}[{i}]"), item, problems) {
-            list.push((no, i, v));
+        let id = match item.get_ref() {
+            DeValue::Table(t) => t
+                .get("id")
+                .and_then(|v| v.get_ref().as_str())
+                .map(str::to_owned),
+            _ => None,
+        };
+        match one(file, &format!("{section}[{i}]"), item, problems) {
+            Some(v) => list.push((no, i, v)),
+            None => unread.entries.entry(section).or_default().push((no, i, id)),
         }
     }
 }

@@ -7,23 +7,23 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use jiff::civil::Time;
 use jiff::tz::TimeZone;
 
 use super::SourceFile;
-use super::check::{Check, parse_range, parse_weekdays};
+use super::check::{Check, parse_range};
 use super::problem::ConfigProblem;
 use super::raw::{
-    Raw, RawCalendar, RawCategory, RawCentre, RawGroup, RawMatter, RawPolicy, RawSession, RawSite,
-    RawWindow, Str,
+    Raw, RawCalendar, RawCategory, RawCentre, RawGroup, RawMatter, RawPolicy, RawSite, RawWindow,
+    Str, Unread,
 };
+use super::sessions::{DEFAULT_DAY_CHANGE, day_change, sessions};
 use crate::hall::{
-    Calendar, Category, Centre, GreenGroup, Hall, Index, Matter, Policy, Session, Site, Window,
+    Calendar, Category, Centre, GreenGroup, Hall, Index, Matter, Policy, Site, Window,
 };
 use crate::ids::{CategoryId, GroupId, MatterId, SiteId, WindowNo};
 
 /// Entries of an array of tables, as read: `(file, index, entry)`.
-type Entries<T> = [(usize, usize, T)];
+pub(super) type Entries<T> = [(usize, usize, T)];
 
 /// Checks every section and builds the hall, or reports why not.
 pub(super) fn validate(
@@ -32,21 +32,31 @@ pub(super) fn validate(
     problems: &mut Vec<ConfigProblem>,
 ) -> Option<Hall> {
     let mut c = Check { files, problems };
-    let (centre, tz) = centre(&mut c, raw.centre)?;
+    let unread = &raw.unread;
+    let centre = centre(&mut c, raw.centre.as_ref(), unread);
     let policy = policy(raw.policy);
     let calendar = calendar(&mut c, &raw.calendar);
-    let (sites, site_refs) = sites(&mut c, &raw.sites);
-    let categories = categories(&mut c, &raw.categories, &site_refs, &policy);
-    let category_site: HashMap<String, SiteId> = categories
-        .iter()
-        .map(|k| (k.id.0.clone(), k.site.clone()))
-        .collect();
-    let windows = windows(&mut c, &raw.windows, &site_refs, &category_site);
-    served(&mut c, &raw.categories, &windows);
+    let (sites, site_refs) = sites(&mut c, &raw.sites, unread);
+    let categories = categories(&mut c, &raw.categories, &site_refs, &policy, unread);
+    let known = Categories {
+        site: categories
+            .iter()
+            .map(|k| (k.id.0.clone(), k.site.clone()))
+            .collect(),
+        unread,
+    };
+    let windows = windows(&mut c, &raw.windows, &site_refs, &known);
+    served(&mut c, &raw.categories, &raw.windows, unread);
     let green_groups = green_groups(&mut c, &raw.green_groups);
-    let sessions = sessions(&mut c, &raw.sessions, &site_refs);
-    let matters = matters(&mut c, &raw.matters, &site_refs, &category_site);
+    let sessions = sessions(&mut c, &raw.sessions, &site_refs, unread);
+    if let Some(rc) = &raw.centre
+        && !unread.policy
+    {
+        day_change(&mut c, rc, &policy, &sessions);
+    }
+    let matters = matters(&mut c, &raw.matters, &site_refs, &known);
 
+    let (centre, tz) = centre?;
     let tz = tz?;
     if !c.problems.is_empty() {
         return None;
@@ -68,17 +78,21 @@ pub(super) fn validate(
 }
 
 /// `[centre]`, which is required; with the time zone, unless it is unknown.
+/// Whether its day change suits the sessions is [`day_change`]'s to say.
 fn centre(
     c: &mut Check<'_>,
-    raw: Option<(usize, RawCentre)>,
+    raw: Option<&(usize, Range<usize>, RawCentre)>,
+    unread: &Unread,
 ) -> Option<(Centre, Option<TimeZone>)> {
-    let Some((centre_no, rc)) = raw else {
-        c.at(
-            0,
-            0..0,
-            "centre",
-            "missing [centre] section (name, timezone, day_change)",
-        );
+    let Some(&(centre_no, _, ref rc)) = raw else {
+        if !unread.centre {
+            c.at(
+                0,
+                0..0,
+                "centre",
+                "missing [centre] section (name, timezone, day_change)",
+            );
+        }
         return None;
     };
     let tz_name = rc
@@ -101,17 +115,17 @@ fn centre(
     };
     let day_change = match &rc.day_change {
         Some(t) => c.time(centre_no, t, "centre.day_change"),
-        None => Some(Time::constant(3, 0, 0, 0)),
+        None => Some(DEFAULT_DAY_CHANGE),
     };
     let centre = Centre {
-        name: rc.name,
-        name_en: rc.name_en,
-        phone: rc.phone,
-        address: rc.address,
+        name: rc.name.clone(),
+        name_en: rc.name_en.clone(),
+        phone: rc.phone.clone(),
+        address: rc.address.clone(),
         timezone: tz_name,
-        day_change: day_change.unwrap_or(Time::midnight()),
-        notice: rc.notice,
-        notice_en: rc.notice_en,
+        day_change: day_change.unwrap_or(DEFAULT_DAY_CHANGE),
+        notice: rc.notice.clone(),
+        notice_en: rc.notice_en.clone(),
     };
     Some((centre, tz))
 }
@@ -154,7 +168,9 @@ fn calendar(c: &mut Check<'_>, raw: &[(usize, RawCalendar)]) -> Calendar {
 }
 
 /// The sites defined, for checking the other sections' references to them.
-struct SiteRefs {
+/// Sites whose entry could not be read count as defined: their entry has
+/// been reported already.
+pub(super) struct SiteRefs {
     ids: HashSet<String>,
     /// The first site listed: the site of entries that name none.
     main: String,
@@ -163,7 +179,13 @@ struct SiteRefs {
 impl SiteRefs {
     /// The site an entry names in `field` (or the main site when it names
     /// none), reporting it when no such site is defined.
-    fn get(&self, c: &mut Check<'_>, no: usize, site: Option<&Str>, field: String) -> SiteId {
+    pub(super) fn get(
+        &self,
+        c: &mut Check<'_>,
+        no: usize,
+        site: Option<&Str>,
+        field: String,
+    ) -> SiteId {
         match site {
             Some(s) if !self.ids.contains(s.get_ref()) => {
                 c.at(
@@ -181,7 +203,7 @@ impl SiteRefs {
 }
 
 /// `[[sites]]`: at least one, ids unique, parents defined.
-fn sites(c: &mut Check<'_>, raw: &Entries<RawSite>) -> (Vec<Site>, SiteRefs) {
+fn sites(c: &mut Check<'_>, raw: &Entries<RawSite>, unread: &Unread) -> (Vec<Site>, SiteRefs) {
     let mut seen = HashSet::new();
     let mut sites = Vec::new();
     for &(no, i, ref s) in raw {
@@ -197,7 +219,7 @@ fn sites(c: &mut Check<'_>, raw: &Entries<RawSite>) -> (Vec<Site>, SiteRefs) {
             });
         }
     }
-    if raw.is_empty() {
+    if raw.is_empty() && !unread.any("sites") {
         c.at(
             0,
             0..0,
@@ -205,6 +227,7 @@ fn sites(c: &mut Check<'_>, raw: &Entries<RawSite>) -> (Vec<Site>, SiteRefs) {
             "no [[sites]]: at least the main hall is needed",
         );
     }
+    seen.extend(unread.ids("sites").map(|(_, _, id)| id.to_owned()));
     for &(no, i, ref s) in raw {
         if let Some(p) = &s.parent {
             if !seen.contains(p.get_ref()) {
@@ -224,13 +247,16 @@ fn sites(c: &mut Check<'_>, raw: &Entries<RawSite>) -> (Vec<Site>, SiteRefs) {
             }
         }
     }
-    let refs = SiteRefs {
-        ids: seen,
-        main: raw
-            .first()
-            .map(|(_, _, s)| s.id.get_ref().clone())
-            .unwrap_or_default(),
-    };
+    // The main site is the first listed, read or not, so that entries
+    // naming no site do not move to another one.
+    let main = raw
+        .iter()
+        .map(|&(no, i, ref s)| (no, i, s.id.get_ref().as_str()))
+        .chain(unread.ids("sites"))
+        .min_by_key(|&(no, i, _)| (no, i))
+        .map(|(_, _, id)| id.to_owned())
+        .unwrap_or_default();
+    let refs = SiteRefs { ids: seen, main };
     (sites, refs)
 }
 
@@ -241,6 +267,7 @@ fn categories(
     raw: &Entries<RawCategory>,
     sites: &SiteRefs,
     policy: &Policy,
+    unread: &Unread,
 ) -> Vec<Category> {
     let mut seen = HashSet::new();
     let mut prefixes: HashMap<String, String> = HashMap::new();
@@ -302,10 +329,40 @@ fn categories(
             });
         }
     }
-    if raw.is_empty() {
+    if raw.is_empty() && !unread.any("categories") {
         c.at(0, 0..0, "categories", "no [[categories]]");
     }
     categories
+}
+
+/// The categories defined, for checking the references of windows and
+/// matters to them.
+struct Categories<'a> {
+    /// Each read category's site.
+    site: HashMap<String, SiteId>,
+    /// Categories whose entry could not be read count as defined: their
+    /// entry has been reported already.
+    unread: &'a Unread,
+}
+
+/// What a reference to a category finds.
+enum Found<'a> {
+    /// A category read, at this site.
+    At(&'a SiteId),
+    /// A category whose entry could not be read.
+    Unread,
+    /// No such category.
+    Unknown,
+}
+
+impl Categories<'_> {
+    fn find(&self, id: &str) -> Found<'_> {
+        match self.site.get(id) {
+            Some(site) => Found::At(site),
+            None if self.unread.has("categories", id) => Found::Unread,
+            None => Found::Unknown,
+        }
+    }
 }
 
 /// `[[windows]]`, each a `number` or a range of `numbers`: numbers unique,
@@ -315,7 +372,7 @@ fn windows(
     c: &mut Check<'_>,
     raw: &Entries<RawWindow>,
     sites: &SiteRefs,
-    category_site: &HashMap<String, SiteId>,
+    known: &Categories<'_>,
 ) -> Vec<Window> {
     let mut windows: Vec<Window> = Vec::new();
     let mut numbers: HashMap<u32, usize> = HashMap::new();
@@ -323,7 +380,7 @@ fn windows(
         let field = |f: &str| format!("windows[{i}].{f}");
         let site = sites.get(c, no, rw.site.as_ref(), field("site"));
         let range = window_numbers(c, no, i, rw);
-        let cats = window_categories(c, no, i, rw, &site, category_site);
+        let cats = window_categories(c, no, i, rw, &site, known);
         let Some((first, last, span)) = range else {
             continue;
         };
@@ -414,7 +471,7 @@ fn window_categories(
     i: usize,
     rw: &RawWindow,
     site: &SiteId,
-    category_site: &HashMap<String, SiteId>,
+    known: &Categories<'_>,
 ) -> Option<Vec<CategoryId>> {
     let field = |f: &str| format!("windows[{i}].{f}");
     let mut cats = Vec::new();
@@ -440,8 +497,9 @@ fn window_categories(
         } else {
             field("overflow")
         };
-        match category_site.get(name.get_ref()) {
-            None => {
+        let id = CategoryId(name.get_ref().clone());
+        match known.find(name.get_ref()) {
+            Found::Unknown => {
                 c.at(
                     no,
                     name.span(),
@@ -450,7 +508,7 @@ fn window_categories(
                 );
                 list_ok = false;
             }
-            Some(s) if s != site => {
+            Found::At(s) if s != site => {
                 c.at(
                     no,
                     name.span(),
@@ -462,7 +520,7 @@ fn window_categories(
                 );
                 list_ok = false;
             }
-            Some(_) if cats.contains(&CategoryId(name.get_ref().clone())) => {
+            _ if cats.contains(&id) => {
                 c.at(
                     no,
                     name.span(),
@@ -471,18 +529,35 @@ fn window_categories(
                 );
                 list_ok = false;
             }
-            Some(_) => cats.push(CategoryId(name.get_ref().clone())),
+            Found::At(_) | Found::Unread => cats.push(id),
         }
     }
     list_ok.then_some(cats)
 }
 
 /// Every category is served by some window, or its tickets would never be
-/// called.
-fn served(c: &mut Check<'_>, raw: &Entries<RawCategory>, windows: &[Window]) {
+/// called. Windows count as written, so that a window with a problem of
+/// its own does not add one to each category it serves; when a window could
+/// not be read at all, it might serve any of them.
+fn served(
+    c: &mut Check<'_>,
+    raw: &Entries<RawCategory>,
+    windows: &Entries<RawWindow>,
+    unread: &Unread,
+) {
+    if unread.any("windows") {
+        return;
+    }
     for &(no, i, ref rc) in raw {
-        let id = CategoryId(rc.id.get_ref().clone());
-        if !windows.iter().any(|w| w.serves(&id)) {
+        let id = rc.id.get_ref();
+        let serves = |w: &RawWindow| {
+            w.categories
+                .get_ref()
+                .iter()
+                .chain(&w.overflow)
+                .any(|k| k.get_ref() == id)
+        };
+        if !windows.iter().any(|(_, _, w)| serves(w)) {
             c.at(
                 no,
                 rc.id.span(),
@@ -509,75 +584,6 @@ fn green_groups(c: &mut Check<'_>, raw: &Entries<RawGroup>) -> Vec<GreenGroup> {
     green_groups
 }
 
-/// `[[sessions]]`: at least one; times of day, days of the week and sites
-/// valid, each ending after it starts.
-fn sessions(c: &mut Check<'_>, raw: &Entries<RawSession>, sites: &SiteRefs) -> Vec<Session> {
-    let mut sessions = Vec::new();
-    for &(no, i, ref rs) in raw {
-        let field = |f: &str| format!("sessions[{i}].{f}");
-        let start = c.time(no, &rs.start, &field("start"));
-        let end = c.time(no, &rs.end, &field("end"));
-        let mut days = Vec::new();
-        for d in rs.days.get_ref() {
-            match parse_weekdays(d.get_ref()) {
-                Some(mut ds) => days.append(&mut ds),
-                None => c.at(
-                    no,
-                    d.span(),
-                    field("days"),
-                    format!(
-                        "`{}` is not a day: use mon … sun, or a range such as \"mon-fri\"",
-                        d.get_ref()
-                    ),
-                ),
-            }
-        }
-        if rs.days.get_ref().is_empty() {
-            c.at(
-                no,
-                rs.days.span(),
-                field("days"),
-                "a session needs at least one day",
-            );
-        }
-        let mut session_sites = Vec::new();
-        for s in &rs.sites {
-            session_sites.push(sites.get(c, no, Some(s), field("sites")));
-        }
-        if let (Some(start), Some(end)) = (start, end) {
-            if start >= end {
-                c.at(
-                    no,
-                    rs.end.span(),
-                    field("end"),
-                    "a session must end after it starts",
-                );
-                continue;
-            }
-            sessions.push(Session {
-                name: rs.name.clone(),
-                name_en: rs.name_en.clone(),
-                days,
-                start,
-                end,
-                issuing: rs.issuing,
-                stop_issuing_before_end_min: rs.stop_issuing_before_end_min,
-                extended: rs.extended,
-                sites: session_sites,
-            });
-        }
-    }
-    if raw.is_empty() {
-        c.at(
-            0,
-            0..0,
-            "sessions",
-            "no [[sessions]]: the hall would never open",
-        );
-    }
-    sessions
-}
-
 /// `[[matters]]`: ids valid and unique, categories and sites defined,
 /// materials named. A matter is offered at its category's site unless it
 /// lists sites.
@@ -585,7 +591,7 @@ fn matters(
     c: &mut Check<'_>,
     raw: &Entries<RawMatter>,
     sites: &SiteRefs,
-    category_site: &HashMap<String, SiteId>,
+    known: &Categories<'_>,
 ) -> Vec<Matter> {
     let mut seen = HashSet::new();
     let mut matters = Vec::new();
@@ -615,21 +621,25 @@ fn matters(
             );
             continue;
         }
-        let Some(site) = category_site.get(rm.category.get_ref()) else {
-            c.at(
-                no,
-                rm.category.span(),
-                field("category"),
-                format!("unknown category `{}`", rm.category.get_ref()),
-            );
-            continue;
+        // Without its category the matter's site is not known; its sites
+        // and materials are checked all the same.
+        let site = match known.find(rm.category.get_ref()) {
+            Found::At(site) => Some(site),
+            // The category's entry is reported already.
+            Found::Unread => None,
+            Found::Unknown => {
+                c.at(
+                    no,
+                    rm.category.span(),
+                    field("category"),
+                    format!("unknown category `{}`", rm.category.get_ref()),
+                );
+                None
+            }
         };
         let mut msites = Vec::new();
         for s in &rm.sites {
             msites.push(sites.get(c, no, Some(s), field("sites")));
-        }
-        if msites.is_empty() {
-            msites.push(site.clone());
         }
         for (k, m) in rm.materials.iter().enumerate() {
             if m.name.trim().is_empty() {
@@ -640,6 +650,12 @@ fn matters(
                     "a material needs a name",
                 );
             }
+        }
+        let Some(site) = site else {
+            continue;
+        };
+        if msites.is_empty() {
+            msites.push(site.clone());
         }
         matters.push(Matter {
             id: MatterId(id.clone()),
