@@ -1,7 +1,7 @@
 //! The default hall (`assets/hall.toml` and the matter catalogue it
 //! includes), compiled in, for programs started without a configuration
-//! file: lobby-print and lobby-sim use it when no hall is given and
-//! `assets/hall.toml` is not in the working directory.
+//! file: lobby-print when no hall is given and `assets/hall.toml` is not
+//! in the working directory, lobby-sim when no hall is given.
 //!
 //! The files are embedded at compile time; reading them here is no I/O.
 

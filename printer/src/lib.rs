@@ -29,7 +29,9 @@
 //! - [`transport`]: [`Target`] (parsed from `/dev/ttyUSB0`,
 //!   `tcp://HOST:PORT`, `serial:PATH?baud=N`, a file), [`Printer`] with
 //!   `print` and `status`, typed [`PrintError`]s, serial pacing.
-//! - [`sample`]: realistic samples from the default hall (reads files).
+//! - [`sample`]: realistic samples chosen from any hall, and finding the
+//!   hall as lobby-server does (`assets/hall.toml`, else the built-in
+//!   one); reads files.
 //!
 //! # Chinese text
 //!

@@ -451,8 +451,7 @@ mod tests {
 
     #[test]
     fn the_qr_code_carries_the_rating_key_when_the_issue_answer_had_one() {
-        let hall =
-            crate::sample::load_hall(std::path::Path::new(crate::sample::DEFAULT_HALL)).unwrap();
+        let hall = lobby_core::builtin::hall().unwrap();
         let mut view = crate::sample::ticket_view(&hall).unwrap();
         let id = view.id.clone();
         view.rating_key = None;

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use lobby_core::Hall;
 use lobby_printer::describe::describe;
+use lobby_printer::sample::{Choice, Sample};
 use lobby_printer::{
     ChineseFont, FlowControl, Paper, Printer, Profile, QrMode, RasterFont, Target, render, sample,
 };
@@ -24,14 +26,9 @@ struct Cli {
 enum Cmd {
     /// Render a queue ticket and write it to a file or a printer.
     Ticket(Job),
-    /// Render a one-time notification slip (一次性告知单).
-    Slip {
-        #[command(flatten)]
-        job: Job,
-        /// The matter to print the slip for.
-        #[arg(long, default_value = sample::SLIP_MATTER)]
-        matter: String,
-    },
+    /// Render a one-time notification slip (一次性告知单) for the sample's
+    /// matter.
+    Slip(Job),
     /// Ask a printer for its real-time status.
     Status {
         #[command(flatten)]
@@ -51,12 +48,15 @@ struct Job {
     /// Use a realistic sample from the hall (the only source for now).
     #[arg(long, required = true)]
     sample: bool,
+    #[command(flatten)]
+    choice: ChoiceArgs,
     /// Paper width in mm.
     #[arg(long, default_value_t = 80, value_parser = parse_width)]
     width: u32,
-    /// Hall configuration.
-    #[arg(long, default_value = sample::DEFAULT_HALL)]
-    hall: PathBuf,
+    /// The hall configuration [default: assets/hall.toml in the working
+    /// directory, or the built-in copy when that file is absent].
+    #[arg(long, env = "LOBBY_CONFIG")]
+    hall: Option<PathBuf>,
     /// The printer's Chinese font.
     #[arg(long, value_enum, default_value_t = Font::Gbk)]
     chinese: Font,
@@ -70,6 +70,29 @@ struct Job {
     to: Destination,
     #[command(flatten)]
     link: Link,
+}
+
+/// What the sample is about. Each is chosen from the hall when not given:
+/// by default its busiest category (most windows of its own) and that
+/// category's longest matter.
+#[derive(Args)]
+struct ChoiceArgs {
+    /// The site whose busiest category the sample is for [default: the
+    /// category's site].
+    #[arg(long)]
+    site: Option<String>,
+    /// The category [default: the matter's or the window's, else the
+    /// busiest].
+    #[arg(long)]
+    category: Option<String>,
+    /// The matter (its id, e.g. BDC-001) [default: the category's with the
+    /// most documents].
+    #[arg(long)]
+    matter: Option<String>,
+    /// The one window open when the ticket is issued [default: the first
+    /// two windows of the category].
+    #[arg(long)]
+    window: Option<u32>,
 }
 
 #[derive(Args)]
@@ -188,12 +211,28 @@ fn deliver(bytes: &[u8], to: &Destination, link: &Link, profile: &Profile) -> Re
     Ok(())
 }
 
+/// The job's hall and the sample chosen from it; a problem names the
+/// hall's file.
+fn pick_sample(job: &Job) -> Result<(Hall, Sample)> {
+    let found = sample::find_hall(job.hall.as_deref())?;
+    let c = &job.choice;
+    let choice = Choice {
+        site: c.site.as_deref().map(Into::into),
+        category: c.category.as_deref().map(Into::into),
+        matter: c.matter.as_deref().map(Into::into),
+        window: c.window.map(lobby_core::WindowNo),
+    };
+    let sample = Sample::pick(&found.hall, &choice)
+        .with_context(|| format!("no sample from the hall {}", found.source))?;
+    Ok((found.hall, sample))
+}
+
 fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Cmd::Ticket(job) => {
-            let hall = sample::load_hall(&job.hall)?;
-            let ticket = sample::ticket(&hall)?;
+            let (hall, sample) = pick_sample(&job)?;
+            let ticket = sample.ticket(&hall)?;
             let profile = profile(&job);
             let bytes = match raster_font(&job) {
                 Some(font) => render::ticket_with_font(&ticket, &profile, &font),
@@ -201,9 +240,9 @@ fn main() -> Result<()> {
             };
             deliver(&bytes, &job.to, &job.link, &profile)
         }
-        Cmd::Slip { job, matter } => {
-            let hall = sample::load_hall(&job.hall)?;
-            let slip = sample::slip(&hall, &matter)?;
+        Cmd::Slip(job) => {
+            let (hall, sample) = pick_sample(&job)?;
+            let slip = sample.slip(&hall)?;
             let profile = profile(&job);
             let bytes = match raster_font(&job) {
                 Some(font) => render::slip_with_font(&slip, &profile, &font),

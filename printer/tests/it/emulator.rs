@@ -145,7 +145,7 @@ fn check(name: &str, bytes: &[u8], paper: Paper) -> Value {
 fn tickets_and_slips_render_in_emupos() {
     let hall = hall();
     let ticket = sample::ticket(&hall).unwrap();
-    let slip = sample::slip(&hall, sample::SLIP_MATTER).unwrap();
+    let slip = sample::slip(&hall).unwrap();
     let url = ticket.status_url.clone().unwrap();
     for paper in [Paper::Mm58, Paper::Mm80] {
         let profile = Profile::with_paper(paper);

@@ -3,6 +3,7 @@
 mod cli;
 mod emulator;
 mod render;
+mod sample;
 mod serial;
 mod support;
 mod tcp;

@@ -1,8 +1,6 @@
 //! What tickets and slips look like: readable snapshots of the byte
 //! streams, and layout rules checked across the whole catalogue.
 
-use std::path::Path;
-
 use insta::assert_snapshot;
 use lobby_core::Lang;
 use lobby_core::api::HallView;
@@ -19,7 +17,7 @@ fn ticket(paper: Paper) -> Vec<u8> {
 
 fn slip(paper: Paper) -> Vec<u8> {
     let hall = hall();
-    let slip = sample::slip(&hall, sample::SLIP_MATTER).unwrap();
+    let slip = sample::slip(&hall).unwrap();
     render::slip(&slip, &Profile::with_paper(paper))
 }
 
@@ -97,7 +95,7 @@ fn every_stream_starts_with_reset_then_chinese_mode_and_never_selects_a_code_pag
 /// character of its materials.
 #[test]
 fn every_matter_of_the_default_catalogue_fits_both_papers() {
-    let hall = HallView::from(&sample::load_hall(Path::new(sample::DEFAULT_HALL)).unwrap());
+    let hall = HallView::from(&lobby_core::builtin::hall().unwrap());
     let now = sample::AT.parse().unwrap();
     assert!(!hall.matters.is_empty());
     for paper in [Paper::Mm58, Paper::Mm80] {

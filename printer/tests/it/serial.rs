@@ -50,7 +50,7 @@ fn paper_end_refuses_the_job_then_it_prints_once_paper_is_back() {
 fn a_slip_crosses_the_line_intact() {
     let (_pair, sim, mut printer) = open_pair(Answers::Ready);
     let hall = hall();
-    let slip = sample::slip(&hall, sample::SLIP_MATTER).unwrap();
+    let slip = sample::slip(&hall).unwrap();
     let bytes = render::slip(&slip, &Profile::default());
     printer.print(&bytes).unwrap();
     assert_eq!(sim.job(), bytes);

@@ -38,7 +38,7 @@ fn ticket_and_status_over_tcp() {
     *sim.answers.lock().unwrap() = Answers::PaperEnd;
     assert_eq!(printer.status().unwrap(), PrinterStatus::PaperEnd);
     let slip = render::slip(
-        &sample::slip(&hall, sample::SLIP_MATTER).unwrap(),
+        &sample::slip(&hall).unwrap(),
         &Profile::with_paper(Paper::Mm58),
     );
     assert!(matches!(
