@@ -261,7 +261,7 @@ pub fn run(
 fn desks(hall: &Hall, scenario: &Scenario) -> Result<Vec<Desk>> {
     let clock = Clock::new(hall, scenario)?;
     let session_ends: Vec<i64> = hall
-        .sessions_on(&scenario.site, scenario.date)
+        .sessions_on(scenario.site(hall), scenario.date)
         .into_iter()
         .map(|(_, _, end)| clock.secs(end))
         .collect();
@@ -546,7 +546,7 @@ impl Engine<'_> {
                     .filter(|q| {
                         self.hall
                             .category(&q.category)
-                            .is_some_and(|c| c.site == self.scenario.site)
+                            .is_some_and(|c| &c.site == self.scenario.site(self.hall))
                     })
                     .map(|q| q.waiting)
                     .sum();
@@ -571,7 +571,7 @@ impl Engine<'_> {
         let category = &self.hall.categories[visitor.stops[0]].id;
         let issue = Issue {
             id: TicketId::from(visitor.ticket_id()),
-            site: Some(self.scenario.site.clone()),
+            site: Some(self.scenario.site(self.hall).clone()),
             category: category.clone(),
             matter: None,
             priority: match &visitor.green {
@@ -857,7 +857,7 @@ impl Engine<'_> {
                         self.desks[d].signed_in_s += self.now - since;
                     }
                 }
-                EventKind::SiteClosed { site } if site == self.scenario.site => {
+                EventKind::SiteClosed { site } if &site == self.scenario.site(self.hall) => {
                     self.site_closed = true;
                     for d in 0..self.desks.len() {
                         self.desks[d].finishing = false;
@@ -908,7 +908,7 @@ impl Engine<'_> {
 /// Seconds of the day's sessions at the scenario's site in which kiosks
 /// issue, as (start, end) pairs.
 pub fn issuing_sessions(hall: &Hall, scenario: &Scenario, clock: &Clock) -> Vec<(i64, i64)> {
-    hall.sessions_on(&scenario.site, scenario.date)
+    hall.sessions_on(scenario.site(hall), scenario.date)
         .into_iter()
         .filter(|(s, _, _)| s.issuing == Issuing::All)
         .map(|(_, a, b)| (clock.secs(a), clock.secs(b)))

@@ -47,18 +47,11 @@ use crate::scenario::{Scenario, seconds_of, window_numbers};
 use crate::visitors::{Clock, Visitor};
 
 /// The default hall (`assets/hall.toml` with its matter catalogue), as
-/// built into the binary.
+/// built into the binary ([`lobby_core::builtin`]).
 pub fn default_hall() -> Result<Arc<Hall>> {
-    let main = SourceFile {
-        name: "assets/hall.toml".into(),
-        text: include_str!("../../assets/hall.toml").into(),
-    };
-    let hall = config::load(main, |name| match name {
-        "matters.toml" => Ok(include_str!("../../assets/matters.toml").into()),
-        other => Err(format!("no built-in file `{other}`")),
-    })
-    .map_err(|e| anyhow!("{e}"))
-    .context("the built-in hall")?;
+    let hall = lobby_core::builtin::hall()
+        .map_err(|e| anyhow!("{e}"))
+        .context("the built-in hall")?;
     Ok(Arc::new(hall))
 }
 

@@ -59,9 +59,9 @@ struct Args {
         conflicts_with = "plot"
     )]
     to: Option<lobby_core::jiff::civil::Date>,
-    /// The site whose day is replayed.
-    #[arg(long, default_value = "hall", requires = "replay")]
-    site: String,
+    /// The site whose day is replayed [default: the hall's first site].
+    #[arg(long, requires = "replay")]
+    site: Option<String>,
 }
 
 fn main() -> Result<()> {
@@ -79,7 +79,10 @@ fn main() -> Result<()> {
         args.policies.iter().map(String::as_str).collect()
     };
     if let Some(db) = &args.replay {
-        let site = lobby_core::SiteId::from(args.site.as_str());
+        let site = match &args.site {
+            Some(id) => lobby_core::SiteId::from(id.as_str()),
+            None => hall.main_site().id.clone(),
+        };
         if let (Some(from), Some(to)) = (args.date, args.to) {
             let mut reports = Vec::new();
             for date in lobby_sim::replay::days(&hall, db, &site, from, to)? {

@@ -186,7 +186,7 @@ pub fn load(hall: &Hall, db: &Path, date: Date, site: &SiteId) -> Result<Recorde
         name: "replay".to_owned(),
         description: format!("{date} as recorded in {}", db.display()),
         date,
-        site: site.clone(),
+        site: Some(site.clone()),
         visits: 0.0,
         green_share: 0.0,
         appointment_share: 0.0,

@@ -30,10 +30,10 @@ pub struct Scenario {
     pub description: String,
     /// The business day simulated; must be a working day of the hall.
     pub date: Date,
-    /// Site whose categories and windows are simulated (the main hall by
-    /// default).
-    #[serde(default = "hall_site")]
-    pub site: SiteId,
+    /// Site whose categories and windows are simulated; the hall's first
+    /// (main) site when absent ([`Scenario::site`]).
+    #[serde(default)]
+    pub site: Option<SiteId>,
     /// Expected number of visitors (the day's count is Poisson with this
     /// mean).
     pub visits: f64,
@@ -72,10 +72,6 @@ pub struct Scenario {
     /// its staff took.
     #[serde(default)]
     pub pauses: Vec<Shift>,
-}
-
-fn hall_site() -> SiteId {
-    SiteId::from("hall")
 }
 
 /// Timings of visitors and staff, in seconds unless named otherwise.
@@ -267,26 +263,31 @@ impl Scenario {
         Ok(())
     }
 
+    /// The site simulated in `hall`: the one the scenario names, else the
+    /// hall's first (main) site.
+    pub fn site<'a>(&'a self, hall: &'a Hall) -> &'a SiteId {
+        self.site.as_ref().unwrap_or(&hall.main_site().id)
+    }
+
     /// Checks the scenario against a hall: categories and windows exist at
     /// the scenario's site, and the date is a working day there.
     pub fn check(&self, hall: &Hall) -> Result<()> {
+        let site = self.site(hall);
+        if hall.site(site).is_none() {
+            let known: Vec<String> = hall.sites.iter().map(|s| s.id.to_string()).collect();
+            bail!("no site `{site}` in the hall (it has {})", known.join(", "));
+        }
         ensure!(
-            hall.site(&self.site).is_some(),
-            "no site `{}` in the hall",
-            self.site
-        );
-        ensure!(
-            hall.is_working_day(&self.site, self.date),
-            "{} is not a working day at `{}`",
+            hall.is_working_day(site, self.date),
+            "{} is not a working day at `{site}`",
             self.date,
-            self.site
         );
         for c in &self.categories {
             let Some(cat) = hall.category(&c.id) else {
                 bail!("category `{}` is not in the hall", c.id);
             };
             ensure!(
-                cat.site == self.site,
+                &cat.site == site,
                 "category `{}` belongs to site `{}`",
                 c.id,
                 cat.site
@@ -306,7 +307,7 @@ impl Scenario {
                     bail!("{what}: no window {w} in the hall");
                 };
                 ensure!(
-                    win.site == self.site,
+                    &win.site == site,
                     "{what}: window {w} is at site `{}`",
                     win.site
                 );

@@ -83,7 +83,7 @@ impl Visitor {
 
 /// Whether a kiosk at the scenario's site issues at `s`.
 pub fn kiosk_opening(hall: &Hall, scenario: &Scenario, clock: &Clock, s: i64) -> Opening {
-    hall.opening(&scenario.site, Channel::Kiosk, clock.at(s))
+    hall.opening(scenario.site(hall), Channel::Kiosk, clock.at(s))
 }
 
 /// The relative arrival intensity per minute of the day (1440 entries).

@@ -223,3 +223,56 @@ to = "10:30""#,
     .unwrap_err();
     assert_eq!(elsewhere.to_string(), "pauses: window 101 is at site `rs`");
 }
+
+/// Issue 22: a scenario without `site` runs at the hall's first site,
+/// whatever it is called (it used to look for a site `hall`).
+#[test]
+fn a_scenario_without_a_site_runs_at_the_halls_first_site() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/town-hall.toml");
+    let hall = lobby_sim::load_hall(&path).unwrap();
+    assert_eq!(hall.sites[0].id.to_string(), "qingsong");
+    let text = r#"
+name = "town"
+date = "2026-11-25"
+visits = 60
+
+[arrivals]
+from = "08:45"
+to = "17:00"
+base = 1.0
+quiet = 0.1
+
+[[categories]]
+id = "hj"
+weight = 3
+service_mean_min = 6
+service_cv = 0.5
+
+[[categories]]
+id = "nj"
+weight = 1
+service_mean_min = 12
+service_cv = 0.5
+
+[[staffing]]
+windows = "1-3"
+from = "09:00"
+to = "17:30"
+"#;
+    let s = Scenario::parse(text).unwrap();
+    assert_eq!(s.site, None);
+    assert_eq!(s.site(&hall).to_string(), "qingsong");
+    s.check(&hall).unwrap();
+    let sim = simulate(&hall, &s, 1, &["lobby", "fifo"]).unwrap();
+    for p in &sim.report.policies {
+        assert!(p.counts.calls > 0, "{}: nobody was called", p.name);
+    }
+
+    // A site named but not in the hall says which sites there are.
+    let elsewhere = Scenario::parse(&format!("site = \"hall\"\n{text}")).unwrap();
+    assert_eq!(
+        elsewhere.check(&hall).unwrap_err().to_string(),
+        "no site `hall` in the hall (it has qingsong)"
+    );
+}
