@@ -171,7 +171,10 @@ pub async fn run(config: Config, ready: impl FnOnce(SocketAddr)) -> anyhow::Resu
         hall_json: Bytes::from(serde_json::to_vec(&lobby_core::api::HallView::from(
             &*config.hall,
         ))?),
-        openapi_json: Bytes::from(serde_json::to_vec(&http::openapi::document(&routes))?),
+        openapi_json: Bytes::from(serde_json::to_vec(&http::openapi::document(
+            &routes,
+            &config.hall,
+        ))?),
         hall: config.hall.clone(),
         db_path: config.db.clone(),
         device_reports: state::DeviceReports::default(),

@@ -29,7 +29,6 @@ use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 
 use crate::error::{ApiError, ErrorKind, pick};
 use crate::http::extract::{L, MaybeToken, Params};
-use crate::http::openapi::r;
 use crate::http::{AppState, Op, Routes};
 use crate::hub::Subscription;
 
@@ -56,11 +55,14 @@ pub fn routes(routes: Routes) -> Routes {
         "/api/events",
         events,
         Op::new("WebSocket of StreamMessage JSON: a snapshot first, then every event with its sequence; `since` resumes after a sequence")
-            .params(&[
-                ("since", "query", "last sequence seen"),
-                ("token", "query", "bearer token (WebSockets cannot send headers); with one, ticket ids are included"),
-            ])
-            .answer(101, Some(r("StreamMessage")))
+            .describe("Only a WebSocket upgrade (RFC 6455: GET with the four headers below) is answered, with 101 and then StreamMessage frames; any other request gets 400 `websocket_required`. The messages are text frames of StreamMessage JSON, not an HTTP body.")
+            .query("since", "last sequence seen", serde_json::json!({ "type": "integer", "minimum": 0, "maximum": u64::MAX }))
+            .query("token", "bearer token (WebSockets cannot send headers); with one, ticket ids are included", serde_json::json!({ "type": "string" }))
+            .required_header("Connection", "must name `Upgrade`", serde_json::json!({ "type": "string", "enum": ["Upgrade"] }))
+            .required_header("Upgrade", "must name `websocket`", serde_json::json!({ "type": "string", "enum": ["websocket"] }))
+            .required_header("Sec-WebSocket-Version", "13", serde_json::json!({ "type": "string", "enum": ["13"] }))
+            .required_header("Sec-WebSocket-Key", "16 random bytes in base64", serde_json::json!({ "type": "string", "pattern": "^[A-Za-z0-9+/]{22}==$" }))
+            .answer(101, None)
             .errors(&[400]),
     )
 }

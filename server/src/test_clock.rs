@@ -22,7 +22,7 @@ pub fn routes(routes: Routes) -> Routes {
         set_clock,
         Op::new("Only with --fake-clock: move time forward, then tick (admin)")
             .auth()
-            .body(r("ClockRequest"))
+            .optional_body(r("ClockRequest"))
             .answer(200, Some(r("ClockAnswer"))),
     )
 }

@@ -12,7 +12,7 @@ use super::writes::{self, HashedPatch};
 use crate::audit::{self, Actor};
 use crate::auth::{self, Principal, StaffRecord};
 use crate::error::{ApiError, ErrorKind, pick};
-use crate::http::extract::{Body, Caller, ClientAddr, L, Param};
+use crate::http::extract::{Body, Caller, ClientAddr, L, NoNulls, Param};
 use crate::http::{AppState, json};
 use crate::secret;
 
@@ -359,7 +359,7 @@ pub(super) async fn update_staff(
     caller: Caller,
     ClientAddr(address): ClientAddr,
     Param(username): Param,
-    Body(mut patch): Body<StaffPatch>,
+    NoNulls(mut patch): NoNulls<StaffPatch>,
 ) -> Answer {
     caller.admin()?;
     let lang = caller.lang;

@@ -52,23 +52,25 @@ pub fn routes(routes: Routes) -> Routes {
             .auth()
             .body(r("NewStaff"))
             .answer(201, Some(r("StaffView")))
-            .errors(&[409, 503]),
+            .errors(&[409, 503])
+            .link("update", "patch", "/api/staff/{username}", &[("username", "$response.body#/username")])
+            .link("delete", "delete", "/api/staff/{username}", &[("username", "$response.body#/username")]),
     )
     .patch(
         "/api/staff/{username}",
         http::update_staff,
-        Op::new("Change windows, role, password, display name; disable (admin)")
+        Op::new("Change windows, role, password, display name; disable (admin); 409 last_admin for a change that would leave no enabled administrator account")
             .auth()
-            .body(r("StaffPatch"))
+            .optional_body(r("StaffPatch"))
             .answer(200, Some(r("StaffView")))
-            .errors(&[404, 503]),
+            .errors(&[404, 409, 503]),
     )
     .delete(
         "/api/staff/{username}",
         http::delete_staff,
-        Op::new("Delete a staff account (admin)")
+        Op::new("Delete a staff account (admin); 409 last_admin for the last enabled administrator account")
             .auth()
             .answer(204, None)
-            .errors(&[404, 503]),
+            .errors(&[404, 409, 503]),
     )
 }

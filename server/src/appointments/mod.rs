@@ -32,7 +32,7 @@ pub fn routes(routes: Routes) -> Routes {
         list_appointments,
         Op::new("A day's appointments by slot, personal data masked as stored (admins and the guide desk)")
             .auth()
-            .params(&[("date", "query", "YYYY-MM-DD business day of the slot; today by default")])
+            .query("date", "YYYY-MM-DD business day of the slot; today by default", crate::http::query::date_schema())
             .answer(200, Some(list("AppointmentView")))
             .errors(&[400, 503]),
     )
@@ -43,7 +43,8 @@ pub fn routes(routes: Routes) -> Routes {
             .auth()
             .body(r("NewAppointment"))
             .answer(201, Some(r("AppointmentView")))
-            .errors(&[404, 409, 503]),
+            .errors(&[404, 409, 503])
+            .link("check_in", "post", "/api/appointments/{code}/check-in", &[("code", "$response.body#/code")]),
     )
     .post(
         "/api/appointments/{code}/check-in",
@@ -62,9 +63,11 @@ async fn create_appointment(
 ) -> Answer {
     caller.admin()?;
     let lang = caller.lang;
+    // 64 characters as sent, as the message and the document say (not
+    // bytes: a code may be Chinese), stored trimmed.
     let code = req.code.trim().to_owned();
     if code.is_empty()
-        || code.len() > 64
+        || req.code.chars().count() > 64
         || code.chars().any(char::is_control)
         || code.contains('/')
     {

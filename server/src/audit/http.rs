@@ -4,11 +4,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use lobby_core::api::AuditPage;
+use serde_json::json;
 
 use crate::error::ApiError;
 use crate::http::extract::{Caller, Params};
 use crate::http::openapi::r;
-use crate::http::query::{bad_param, date_param, day_bounds};
+use crate::http::query::{bad_param, date_param, date_schema, day_bounds};
 use crate::http::{AppState, Op, Routes, json};
 
 /// Most audit entries in one page.
@@ -21,11 +22,17 @@ pub fn routes(routes: Routes) -> Routes {
         audit_trail,
         Op::new("Audit trail of accounts, sessions and devices: logins (also failed), staff created, changed, deleted, windows assigned, passwords reset, devices registered and revoked; never passwords or tokens (admin)")
             .auth()
-            .params(&[
-                ("date", "query", "YYYY-MM-DD business day; today by default"),
-                ("after", "query", "entry id to continue after (the previous page's `next`)"),
-                ("limit", "query", "entries per page, 1 to 500; 100 by default"),
-            ])
+            .query("date", "YYYY-MM-DD business day; today by default", date_schema())
+            .query(
+                "after",
+                "entry id to continue after (the previous page's `next`)",
+                json!({ "type": "integer", "format": "int64", "minimum": i64::MIN, "maximum": i64::MAX }),
+            )
+            .query(
+                "limit",
+                "entries per page; 100 by default",
+                json!({ "type": "integer", "minimum": 1, "maximum": AUDIT_PAGE_MAX }),
+            )
             .answer(200, Some(r("AuditPage")))
             .errors(&[400, 503]),
     )

@@ -45,13 +45,23 @@ pub fn routes(routes: Routes) -> Routes {
                 .auth()
                 .body(r("NewDevice"))
                 .answer(201, Some(r("NewDeviceAnswer")))
-                .errors(&[404, 503]),
+                .errors(&[404, 503])
+                .link(
+                    "delete",
+                    "delete",
+                    "/api/devices/{id}",
+                    &[("id", "$response.body#/device/id")],
+                ),
         )
         .delete(
             "/api/devices/{id}",
             delete_device,
             Op::new("Remove a device (admin)")
                 .auth()
+                .path(
+                    "id",
+                    serde_json::json!({ "type": "integer", "format": "int64" }),
+                )
                 .answer(204, None)
                 .errors(&[404, 503]),
         )
@@ -91,8 +101,12 @@ async fn create_device(
 ) -> Answer {
     caller.admin()?;
     let lang = caller.lang;
-    let n = req.name.trim().chars().count();
-    if n == 0 || n > 64 || req.name.chars().any(char::is_control) {
+    // At most 64 characters as sent (the document's `maxLength`), and
+    // something besides white space.
+    if req.name.trim().is_empty()
+        || req.name.chars().count() > 64
+        || req.name.chars().any(char::is_control)
+    {
         return Err(ApiError::invalid(
             "name",
             "bad_name",

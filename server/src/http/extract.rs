@@ -238,45 +238,101 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, _: &S) -> Result<Self, ApiError> {
-        let (parts, body) = req.into_parts();
-        let lang = lang_of(&parts);
-        if let Some(ct) = parts.headers.get(header::CONTENT_TYPE) {
-            let json = ct
-                .to_str()
-                .ok()
-                .and_then(|s| s.split(';').next())
-                .is_some_and(|m| {
-                    // `text/plain` is what a browser's fetch sends by
-                    // default; tokens, not cookies, guard every change.
-                    let m = m.trim().to_ascii_lowercase();
-                    m == "application/json" || m.ends_with("+json") || m == "text/plain"
-                });
-            if !json {
-                return Err(ApiError::new(
-                    ErrorKind::BadRequest,
-                    "unsupported_media_type",
-                    pick(
-                        lang,
-                        "请求体须为 JSON（Content-Type: application/json）",
-                        "the body must be JSON (Content-Type: application/json)",
-                    ),
-                ));
-            }
-        }
-        let bytes = axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|_| {
-            ApiError::new(
-                ErrorKind::TooLarge,
-                "body_too_large",
-                pick(lang, "请求体过大", "the request body is too large"),
-            )
-        })?;
-        let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
-            b"{}"
-        } else {
-            &bytes
-        };
-        parse_json(text, lang).map(Body)
+        let (text, lang) = read_json(req).await?;
+        json_object(&text, lang)?;
+        parse_json(&text, lang).map(Body)
     }
+}
+
+/// A JSON body, as [`Body`], in which no field may be `null`. For a PATCH,
+/// where a field left out stays as it is: a `null` would read as "clear
+/// it" (RFC 7396), which none of the fields can be, so it is refused (422
+/// naming the field) rather than taken as "leave it"; and for a body of
+/// which exactly one field must be given.
+#[derive(Debug, Clone)]
+pub struct NoNulls<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for NoNulls<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _: &S) -> Result<Self, ApiError> {
+        let (text, lang) = read_json(req).await?;
+        let object = json_object(&text, lang)?;
+        if let Some((field, _)) = object.iter().find(|(_, v)| v.is_null()) {
+            let message = match lang {
+                Lang::Zh => format!("字段“{field}”不能为 null：不改就不要写这个字段"),
+                Lang::En => {
+                    format!("`{field}` cannot be null: leave the field out to keep it as it is")
+                }
+            };
+            return Err(ApiError::new(ErrorKind::Invalid, "invalid_field", message)
+                .with_field(field.clone()));
+        }
+        parse_json(&text, lang).map(NoNulls)
+    }
+}
+
+/// The body as a JSON object: 400 when it is no JSON, 422 when it is
+/// other JSON. Every request body is an object, and serde would otherwise
+/// read a struct from an array too, field by field in order
+/// (`[null, null]` as two fields left out).
+fn json_object(
+    text: &[u8],
+    lang: Lang,
+) -> Result<serde_json::Map<String, serde_json::Value>, ApiError> {
+    match parse_json(text, lang)? {
+        serde_json::Value::Object(o) => Ok(o),
+        _ => Err(ApiError::new(
+            ErrorKind::Invalid,
+            "invalid_field",
+            pick(
+                lang,
+                "请求体须为 JSON 对象（{…}）",
+                "the body must be a JSON object ({…})",
+            ),
+        )),
+    }
+}
+
+/// A request's body, checked to be JSON by its type and size, with the
+/// caller's language; an empty body reads as `{}`.
+async fn read_json(req: Request) -> Result<(axum::body::Bytes, Lang), ApiError> {
+    let (parts, body) = req.into_parts();
+    let lang = lang_of(&parts);
+    if let Some(ct) = parts.headers.get(header::CONTENT_TYPE) {
+        let json = ct
+            .to_str()
+            .ok()
+            .and_then(|s| s.split(';').next())
+            .is_some_and(|m| {
+                // `text/plain` is what a browser's fetch sends by
+                // default; tokens, not cookies, guard every change.
+                let m = m.trim().to_ascii_lowercase();
+                m == "application/json" || m.ends_with("+json") || m == "text/plain"
+            });
+        if !json {
+            return Err(ApiError::new(
+                ErrorKind::BadRequest,
+                "unsupported_media_type",
+                pick(
+                    lang,
+                    "请求体须为 JSON（Content-Type: application/json）",
+                    "the body must be JSON (Content-Type: application/json)",
+                ),
+            ));
+        }
+    }
+    let bytes = axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|_| {
+        ApiError::new(
+            ErrorKind::TooLarge,
+            "body_too_large",
+            pick(lang, "请求体过大", "the request body is too large"),
+        )
+    })?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok((axum::body::Bytes::from_static(b"{}"), lang));
+    }
+    Ok((bytes, lang))
 }
 
 /// Parses JSON with the path of the field at fault.

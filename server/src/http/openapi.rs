@@ -27,12 +27,22 @@ fn error(description: &str) -> Value {
 #[derive(Debug)]
 pub struct Op {
     summary: &'static str,
+    description: Option<&'static str>,
     auth: bool,
     body: Option<Value>,
+    /// Whether the body may be left out (an empty body reads as `{}`).
+    body_optional: bool,
     ok: u16,
+    /// Further success answers (call's 204).
+    also: Vec<(u16, Option<Value>)>,
     answer: Option<Value>,
     errors: &'static [u16],
-    params: &'static [(&'static str, &'static str, &'static str)],
+    /// Parameters besides the path's plain-string ones, as OpenAPI objects.
+    params: Vec<Value>,
+    /// Path parameters whose schema is not a plain string.
+    path_schemas: Vec<(&'static str, Value)>,
+    /// OpenAPI links from the success answer, by name.
+    links: Vec<(&'static str, Value)>,
 }
 
 impl Op {
@@ -40,13 +50,24 @@ impl Op {
     pub fn new(summary: &'static str) -> Op {
         Op {
             summary,
+            description: None,
             auth: false,
             body: None,
+            body_optional: false,
             ok: 200,
+            also: Vec::new(),
             answer: None,
             errors: &[],
-            params: &[],
+            params: Vec::new(),
+            path_schemas: Vec::new(),
+            links: Vec::new(),
         }
+    }
+
+    /// A longer explanation than the summary: why it answers as it does.
+    pub fn describe(mut self, description: &'static str) -> Op {
+        self.description = Some(description);
+        self
     }
 
     /// Needs a bearer token (adds 401 and 403).
@@ -61,10 +82,24 @@ impl Op {
         self
     }
 
+    /// Takes a JSON body whose fields are all optional, so that no body at
+    /// all (read as `{}`) will do.
+    pub fn optional_body(mut self, schema: Value) -> Op {
+        self.body = Some(schema);
+        self.body_optional = true;
+        self
+    }
+
     /// Its success status and body.
     pub fn answer(mut self, status: u16, schema: Option<Value>) -> Op {
         self.ok = status;
         self.answer = schema;
+        self
+    }
+
+    /// Another success status it may answer, and its body.
+    pub fn also(mut self, status: u16, schema: Option<Value>) -> Op {
+        self.also.push((status, schema));
         self
     }
 
@@ -74,28 +109,91 @@ impl Op {
         self
     }
 
-    /// `(name, in, description)`; path parameters come from the path.
-    pub fn params(mut self, params: &'static [(&'static str, &'static str, &'static str)]) -> Op {
-        self.params = params;
+    /// An optional query parameter and what its values must look like.
+    pub fn query(mut self, name: &'static str, description: &'static str, schema: Value) -> Op {
+        self.params.push(json!({
+            "name": name, "in": "query", "required": false,
+            "description": description, "schema": schema
+        }));
+        self
+    }
+
+    /// A header the request cannot do without.
+    pub fn required_header(
+        mut self,
+        name: &'static str,
+        description: &'static str,
+        schema: Value,
+    ) -> Op {
+        self.params.push(json!({
+            "name": name, "in": "header", "required": true,
+            "description": description, "schema": schema
+        }));
+        self
+    }
+
+    /// The schema of a path parameter that is not any string (a window's
+    /// number, a device's id).
+    pub fn path(mut self, name: &'static str, schema: Value) -> Op {
+        self.path_schemas.push((name, schema));
+        self
+    }
+
+    /// A link from the success answer to the operation `method path`,
+    /// whose parameters are `(name, runtime expression)`: what a client
+    /// can do next with what it got (`$response.body#/id`,
+    /// `$request.path.number`).
+    pub fn link(
+        mut self,
+        name: &'static str,
+        method: &'static str,
+        path: &'static str,
+        parameters: &[(&'static str, &'static str)],
+    ) -> Op {
+        let pointer = path.replace('~', "~0").replace('/', "~1");
+        let parameters: serde_json::Map<String, Value> = parameters
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), json!(v)))
+            .collect();
+        self.links.push((
+            name,
+            json!({
+                "operationRef": format!("#/paths/{pointer}/{method}"),
+                "parameters": parameters
+            }),
+        ));
         self
     }
 
     fn build(&self, path: &str) -> Value {
         let mut responses = serde_json::Map::new();
-        let ok = match &self.answer {
+        let success = |answer: &Option<Value>| match answer {
             Some(schema) => json!({
                 "description": "OK",
                 "content": { "application/json": { "schema": schema } }
             }),
             None => json!({ "description": "OK, no body" }),
         };
+        let mut ok = success(&self.answer);
+        if !self.links.is_empty() {
+            let links: serde_json::Map<String, Value> = self
+                .links
+                .iter()
+                .map(|(name, link)| ((*name).to_owned(), link.clone()))
+                .collect();
+            ok["links"] = Value::Object(links);
+        }
         responses.insert(self.ok.to_string(), ok);
+        for (status, answer) in &self.also {
+            responses.insert(status.to_string(), success(answer));
+        }
         let mut errors: Vec<u16> = self.errors.to_vec();
         if self.auth {
             errors.extend([401, 403]);
         }
         if self.body.is_some() {
-            errors.extend([400, 422]);
+            // 413 too: bodies are read up to `extract::BODY_LIMIT`.
+            errors.extend([400, 413, 422]);
         }
         errors.sort_unstable();
         errors.dedup();
@@ -106,6 +204,7 @@ impl Op {
                 403 => "The token may not do this (e.g. a window not assigned to the staff member)",
                 404 => "No such ticket, window, category, …",
                 409 => "The state does not allow it now (window busy, hall closed, …)",
+                413 => "The body is larger than 64 KiB",
                 422 => "Invalid field values; `field` names the one at fault",
                 429 => {
                     "Too many failed logins; `Retry-After` gives the seconds to wait and the message the time"
@@ -119,20 +218,16 @@ impl Op {
             .split('/')
             .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
             .map(|name| {
-                json!({
-                    "name": name.trim_start_matches('*'),
-                    "in": "path",
-                    "required": true,
-                    "schema": { "type": "string" }
-                })
+                let name = name.trim_start_matches('*');
+                let schema = self
+                    .path_schemas
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map_or_else(string, |(_, s)| s.clone());
+                json!({ "name": name, "in": "path", "required": true, "schema": schema })
             })
             .collect();
-        for (name, place, description) in self.params.iter() {
-            params.push(json!({
-                "name": name, "in": place, "required": false,
-                "description": description, "schema": { "type": "string" }
-            }));
-        }
+        params.extend(self.params.iter().cloned());
         params.push(json!({
             "name": "Accept-Language", "in": "header", "required": false,
             "description": "`en` for English messages; Chinese by default",
@@ -143,12 +238,15 @@ impl Op {
             "parameters": params,
             "responses": responses,
         });
+        if let Some(d) = self.description {
+            op["description"] = json!(d);
+        }
         if self.auth {
             op["security"] = json!([{ "bearer": [] }]);
         }
         if let Some(schema) = &self.body {
             op["requestBody"] = json!({
-                "required": true,
+                "required": !self.body_optional,
                 "content": { "application/json": { "schema": schema } }
             });
         }
@@ -182,6 +280,43 @@ fn object(required: &[&str], properties: Value) -> Value {
     json!({ "type": "object", "required": required, "properties": properties })
 }
 
+/// A request body: its fields and no others (the server refuses unknown
+/// fields with 422 naming them).
+fn request(required: &[&str], properties: Value) -> Value {
+    let mut v = object(required, properties);
+    v["additionalProperties"] = json!(false);
+    v
+}
+
+/// The characters `char::is_control` finds (Unicode's Cc), as the inside
+/// of a regex character class.
+const CONTROL: &str = "\\u0000-\\u001f\\u007f-\\u009f";
+
+/// Text of at most `max` characters, none of them control characters.
+fn text(max: u32) -> Value {
+    json!({ "type": "string", "maxLength": max, "pattern": format!("^[^{CONTROL}]*$") })
+}
+
+/// Like [`text`], with at least one character that is not white space (the
+/// server trims before it checks that something is left).
+fn filled(max: u32) -> Value {
+    json!({
+        "type": "string", "minLength": 1, "maxLength": max,
+        "pattern": format!("^[^{CONTROL}]*[^\\s{CONTROL}][^{CONTROL}]*$")
+    })
+}
+
+/// A password as `auth::valid_password` takes it: 8 to 256 characters,
+/// none of them control or invisible ones.
+fn password() -> Value {
+    let invisible = "\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff0-\\ufff8";
+    json!({
+        "type": "string", "format": "password", "minLength": 8, "maxLength": 256,
+        "pattern": format!("^[^{CONTROL}{invisible}]*$"),
+        "description": "8 to 256 characters; no control characters, no invisible ones (zero-width spaces and joiners, direction marks, soft hyphens)"
+    })
+}
+
 fn schemas() -> Value {
     let status = values(&[
         "waiting",
@@ -211,6 +346,7 @@ fn schemas() -> Value {
         "printer_offline",
         "fault",
     ]);
+    // Nested in an issue request; unknown fields in it are ignored.
     let appointment = object(
         &["code", "slot_start", "slot_end"],
         json!({
@@ -267,16 +403,16 @@ fn schemas() -> Value {
             "green_groups": { "type": "array", "items": object(&["id", "name"], json!({ "id": string(), "name": string(), "name_en": string() })) },
             "sessions": { "type": "array", "items": { "type": "object" } }
         })),
-        "IssueRequest": object(&["category"], json!({
+        "IssueRequest": request(&["category"], json!({
             "category": string(),
             "priority": lane.clone(),
-            "group": { "type": "string", "description": "green-channel group; the first configured one by default" },
-            "matter": string(),
-            "channel": channel.clone(),
-            "site": string(),
+            "group": nullable(json!({ "type": "string", "description": "green-channel group; the first configured one by default" })),
+            "matter": nullable(string()),
+            "channel": nullable(channel.clone()),
+            "site": nullable(string()),
             "assisted": { "type": "boolean" },
-            "stops": { "type": "array", "items": string() },
-            "appointment": appointment.clone()
+            "stops": { "type": "array", "items": string(), "maxItems": 10, "uniqueItems": true, "description": "other categories of the same site, not the ticket's own" },
+            "appointment": nullable(appointment.clone())
         })),
         "TicketView": object(&["id", "number", "category", "priority", "status", "ahead", "estimated_wait_s"], json!({
             "id": { "type": "string", "description": "128 random bits; key of /t/{id}" },
@@ -292,15 +428,19 @@ fn schemas() -> Value {
             "rating": nullable(rating.clone()),
             "rating_key": { "type": "string", "description": "only in the issue and check-in answers: the key of the ticket's rating link, printed in its QR code as /t/{id}#k={rating_key}" }
         })),
-        "CallRequest": object(&[], json!({ "ticket": { "type": "string", "description": "call this ticket instead of the next one" } })),
-        "TransferRequest": object(&[], json!({
-            "category": { "type": "string", "description": "exactly one of category and window" },
-            "window": int()
-        })),
-        "PauseRequest": object(&["reason"], json!({ "reason": string() })),
-        "RatingRequest": object(&["rating"], json!({
+        "CallRequest": request(&[], json!({ "ticket": nullable(json!({
+            "type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$",
+            "description": "call this ticket instead of the next one; null or absent: the next one"
+        })) })),
+        "TransferRequest": {
+            "type": "object", "additionalProperties": false, "minProperties": 1, "maxProperties": 1,
+            "description": "exactly one of category and window (neither null)",
+            "properties": { "category": string(), "window": r("WindowNo") }
+        },
+        "PauseRequest": request(&["reason"], json!({ "reason": filled(100) })),
+        "RatingRequest": request(&["rating"], json!({
             "rating": rating.clone(),
-            "comment": { "type": "string", "maxLength": 200, "description": "the visitor's words; phone and ID numbers are masked before it is stored; shown to administrators only" }
+            "comment": nullable(json!({ "type": "string", "maxLength": 200, "description": "the visitor's words; phone and ID numbers are masked before it is stored; shown to administrators only" }))
         })),
         "BadRating": object(&["at", "number", "category", "rating"], json!({
             "at": time(), "number": string(), "category": string(), "window": nullable(int()),
@@ -335,26 +475,32 @@ fn schemas() -> Value {
             "kind": values(&["snapshot", "event", "device"]), "seq": int(), "queue": r("QueueView"),
             "recent_calls": list("Event"), "event": r("Event"), "device": r("DeviceStatusView")
         } },
-        "LoginRequest": object(&["username", "password"], json!({ "username": string(), "password": { "type": "string", "format": "password" } })),
+        "LoginRequest": request(&["username", "password"], json!({ "username": string(), "password": { "type": "string", "format": "password" } })),
         "LoginAnswer": object(&["token", "expires_at", "staff"], json!({ "token": string(), "expires_at": time(), "staff": r("StaffView") })),
         "StaffView": object(&["username", "display_name", "role", "windows", "disabled"], json!({
             "username": string(), "display_name": string(), "role": role.clone(),
             "windows": { "type": "array", "items": int() }, "disabled": { "type": "boolean" }
         })),
-        "NewStaff": object(&["username", "password"], json!({
-            "username": string(), "display_name": string(), "password": { "type": "string", "minLength": 8 },
-            "role": role.clone(), "windows": { "type": "array", "items": int() }
+        "NewStaff": request(&["username", "password"], json!({
+            "username": { "type": "string", "pattern": "^[A-Za-z0-9._-]{1,32}$" },
+            "display_name": { "allOf": [text(64)], "description": "the username when empty or absent" },
+            "password": password(),
+            "role": role.clone(), "windows": { "type": "array", "items": r("WindowNo") }
         })),
-        "StaffPatch": object(&[], json!({
-            "display_name": string(), "password": { "type": "string", "minLength": 8 }, "role": role.clone(),
-            "windows": { "type": "array", "items": int() }, "disabled": { "type": "boolean" }
-        })),
+        "StaffPatch": {
+            "type": "object", "additionalProperties": false,
+            "description": "only the fields given change; none may be null (leave a field out to keep it)",
+            "properties": {
+                "display_name": text(64), "password": password(), "role": role.clone(),
+                "windows": { "type": "array", "items": r("WindowNo") }, "disabled": { "type": "boolean" }
+            }
+        },
         "Me": object(&["kind"], json!({
             "kind": values(&["admin", "staff", "device"]), "username": nullable(string()), "role": nullable(role.clone()),
             "windows": { "type": "array", "items": int() }, "device": nullable(int()), "device_kind": nullable(device_kind.clone())
         })),
-        "NewDevice": object(&["name", "kind"], json!({ "name": string(), "kind": device_kind.clone(), "site": string() })),
-        "DeviceStatusRequest": object(&["status"], json!({ "status": health.clone(), "detail": string() })),
+        "NewDevice": request(&["name", "kind"], json!({ "name": filled(64), "kind": device_kind.clone(), "site": nullable(string()) })),
+        "DeviceStatusRequest": request(&["status"], json!({ "status": health.clone(), "detail": { "type": "string", "maxLength": 200 } })),
         "DeviceStatusView": object(&["device", "name", "kind", "status", "at"], json!({
             "device": int(), "name": string(), "kind": device_kind.clone(), "site": nullable(string()),
             "status": health.clone(), "detail": string(), "at": time()
@@ -364,8 +510,13 @@ fn schemas() -> Value {
             "created_at": time(), "status": nullable(r("DeviceStatusView"))
         })),
         "NewDeviceAnswer": object(&["device", "token"], json!({ "device": r("DeviceView"), "token": { "type": "string", "description": "shown only once" } })),
-        "NewAppointment": object(&["code", "category", "slot_start", "slot_end"], json!({
-            "code": string(), "category": string(), "matter": string(),
+        "NewAppointment": request(&["code", "category", "slot_start", "slot_end"], json!({
+            "code": {
+                "type": "string", "minLength": 1, "maxLength": 64,
+                "pattern": format!("^[^{CONTROL}/]*[^\\s{CONTROL}/][^{CONTROL}/]*$"),
+                "description": "1 to 64 characters, no control characters or `/`; stored trimmed"
+            },
+            "category": string(), "matter": nullable(string()),
             "slot_start": time(), "slot_end": time(),
             "name": { "type": "string", "description": "stored masked: 张*明" },
             "phone": { "type": "string", "description": "stored masked: 138****5678" },
@@ -409,7 +560,7 @@ fn schemas() -> Value {
             "total": r("AcceptedFigures"), "categories": list("AcceptedFigures")
         })),
         "Ranking": object(&["month", "rule", "windows"], json!({ "month": string(), "rule": string(), "windows": list("WindowReport"), "staff": list("StaffReport") })),
-        "ClockRequest": object(&[], json!({ "advance_s": int(), "set": time() })),
+        "ClockRequest": request(&[], json!({ "advance_s": nullable(int()), "set": nullable(time()) })),
         "ClockAnswer": object(&["now", "events"], json!({ "now": time(), "events": int() }))
     });
     // Added apart: one `json!` of every schema exceeds the macro's recursion limit.
@@ -457,14 +608,24 @@ Staff accounts read the day and period reports; only administrators see the staf
 The visitor rates their own ticket with the rating key from its QR code as the bearer token. \
 Every error is `{\"error\": {\"code\", \"message\", \"field\"?}}` with a 4xx status (503 when a change could not be stored); messages are Chinese unless `Accept-Language: en`.";
 
-/// The whole document, for these routes.
-pub fn document(routes: &super::Routes) -> Value {
+/// A window's number: one of the hall's (`GET /api/hall`), since the
+/// server refuses any other (404 in a path or a transfer, 422 in a staff
+/// account's windows).
+fn window_no(hall: &lobby_core::Hall) -> Value {
+    let numbers: Vec<u32> = hall.windows.iter().map(|w| w.number.0).collect();
+    json!({ "type": "integer", "enum": numbers, "description": "one of the hall's window numbers" })
+}
+
+/// The whole document, for these routes and this hall.
+pub fn document(routes: &super::Routes, hall: &lobby_core::Hall) -> Value {
     let mut paths = serde_json::Map::new();
     for (method, path, op) in &routes.list {
         let key = path.replace("{*", "{");
         let entry = paths.entry(key.clone()).or_insert_with(|| json!({}));
         entry[*method] = op.build(&key);
     }
+    let mut schemas = schemas();
+    schemas["WindowNo"] = window_no(hall);
     json!({
         "openapi": "3.0.3",
         "info": {
@@ -474,7 +635,7 @@ pub fn document(routes: &super::Routes) -> Value {
         },
         "paths": paths,
         "components": {
-            "schemas": schemas(),
+            "schemas": schemas,
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } }
         }
     })
@@ -486,7 +647,8 @@ mod tests {
 
     #[test]
     fn every_reference_resolves() {
-        let doc = document(&crate::app::routes(true));
+        let hall = crate::builtin_hall().expect("the built-in hall loads");
+        let doc = document(&crate::app::routes(true), &hall);
         let text = doc.to_string();
         for piece in text.split("#/components/schemas/").skip(1) {
             let name: String = piece.chars().take_while(|c| c.is_alphanumeric()).collect();
@@ -499,8 +661,9 @@ mod tests {
 
     #[test]
     fn the_test_clock_is_documented_only_when_served() {
-        let with = document(&crate::app::routes(true));
-        let without = document(&crate::app::routes(false));
+        let hall = crate::builtin_hall().expect("the built-in hall loads");
+        let with = document(&crate::app::routes(true), &hall);
+        let without = document(&crate::app::routes(false), &hall);
         assert!(with["paths"]["/api/test/clock"]["post"].is_object());
         assert!(without["paths"].get("/api/test/clock").is_none());
         assert!(without["paths"]["/api/tickets"]["post"].is_object());

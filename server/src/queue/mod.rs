@@ -43,7 +43,10 @@ pub fn routes(routes: Routes) -> Routes {
             .auth()
             .body(r("IssueRequest"))
             .answer(201, Some(r("TicketView")))
-            .errors(&[404, 409, 503]),
+            .errors(&[404, 409, 503])
+            .link("status", "get", "/api/tickets/{id}", &[("id", "$response.body#/id")])
+            .link("cancel", "post", "/api/tickets/{id}/cancel", &[("id", "$response.body#/id")])
+            .link("rate", "post", "/api/tickets/{id}/rating", &[("id", "$response.body#/id")]),
     )
     .get(
         "/api/tickets/{id}",
@@ -66,7 +69,8 @@ pub fn routes(routes: Routes) -> Routes {
         Op::new("Put a no-show back in line at its old place")
             .auth()
             .answer(200, Some(r("TicketView")))
-            .errors(&[404, 409, 503]),
+            .errors(&[404, 409, 503])
+            .link("status", "get", "/api/tickets/{id}", &[("id", "$response.body#/id")]),
     )
     .post(
         "/api/tickets/{id}/rating",
@@ -81,10 +85,18 @@ pub fn routes(routes: Routes) -> Routes {
         "/api/windows/{number}/call",
         windows::call,
         Op::new("Call the next ticket this window serves, or the given one; 204 when nothing waits")
+            .describe("Unlike the other window actions, which answer the window (WindowAnswer), a call answers the ticket it called, or 204 with no body when nothing waits for this window. The called ticket is what the staff page announces and takes in hand, and \"nobody to call\" is an outcome, not an error, that a status says best; the window's new state is on the event stream and at GET /api/windows/{number}.")
             .auth()
-            .body(r("CallRequest"))
+            .path("number", r("WindowNo"))
+            .optional_body(r("CallRequest"))
             .answer(200, Some(r("TicketView")))
-            .errors(WINDOW),
+            .also(204, None)
+            .errors(WINDOW)
+            .link("status", "get", "/api/tickets/{id}", &[("id", "$response.body#/id")])
+            .link("start", "post", "/api/windows/{number}/start", &[("number", "$request.path.number")])
+            .link("recall", "post", "/api/windows/{number}/recall", &[("number", "$request.path.number")])
+            .link("no_show", "post", "/api/windows/{number}/no-show", &[("number", "$request.path.number")])
+            .link("reactivate", "post", "/api/tickets/{id}/reactivate", &[("id", "$response.body#/id")]),
     )
     .post(
         "/api/windows/{number}/recall",
@@ -94,7 +106,9 @@ pub fn routes(routes: Routes) -> Routes {
     .post(
         "/api/windows/{number}/start",
         windows::start,
-        window_op("The visitor arrived; service starts"),
+        window_op("The visitor arrived; service starts")
+            .link("complete", "post", "/api/windows/{number}/complete", &[("number", "$request.path.number")])
+            .link("transfer", "post", "/api/windows/{number}/transfer", &[("number", "$request.path.number")]),
     )
     .post(
         "/api/windows/{number}/complete",
@@ -111,6 +125,7 @@ pub fn routes(routes: Routes) -> Routes {
         windows::transfer,
         Op::new("Move the current ticket to a category or a window of its own site, keeping its place")
             .auth()
+            .path("number", r("WindowNo"))
             .body(r("TransferRequest"))
             .answer(200, Some(r("WindowAnswer")))
             .errors(&[404, 409, 422, 503]),
@@ -118,7 +133,9 @@ pub fn routes(routes: Routes) -> Routes {
     .post(
         "/api/windows/{number}/pause",
         windows::pause,
-        window_op("Stop calling for a while, with a reason").body(r("PauseRequest")),
+        window_op("Stop calling for a while, with a reason")
+            .body(r("PauseRequest"))
+            .link("resume", "post", "/api/windows/{number}/resume", &[("number", "$request.path.number")]),
     )
     .post(
         "/api/windows/{number}/resume",
@@ -128,7 +145,10 @@ pub fn routes(routes: Routes) -> Routes {
     .post(
         "/api/windows/{number}/open",
         windows::open,
-        window_op("Staff sign in at the window"),
+        window_op("Staff sign in at the window")
+            .link("call", "post", "/api/windows/{number}/call", &[("number", "$request.path.number")])
+            .link("pause", "post", "/api/windows/{number}/pause", &[("number", "$request.path.number")])
+            .link("close", "post", "/api/windows/{number}/close", &[("number", "$request.path.number")]),
     )
     .post(
         "/api/windows/{number}/close",
@@ -139,6 +159,7 @@ pub fn routes(routes: Routes) -> Routes {
         "/api/windows/{number}",
         windows::window,
         Op::new("One window's state and current ticket, as in the queue (the ticket id only with a token)")
+            .path("number", r("WindowNo"))
             .answer(200, Some(r("WindowView")))
             .errors(&[404]),
     )
@@ -147,6 +168,7 @@ pub fn routes(routes: Routes) -> Routes {
         windows::waiting,
         Op::new("Tickets this window could call now, in calling order")
             .auth()
+            .path("number", r("WindowNo"))
             .answer(200, Some(list("TicketView")))
             .errors(&[404]),
     )
@@ -156,6 +178,7 @@ pub fn routes(routes: Routes) -> Routes {
 fn window_op(summary: &'static str) -> Op {
     Op::new(summary)
         .auth()
+        .path("number", r("WindowNo"))
         .answer(200, Some(r("WindowAnswer")))
         .errors(&[404, 409, 503])
 }

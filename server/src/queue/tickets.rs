@@ -103,8 +103,10 @@ pub(super) async fn rate(
         Rater::Visitor { .. } => return Err(ApiError::unauthorized(lang)),
     }
     let ticket = super::ticket_id(id, &s, lang)?;
-    let comment = match req.comment.as_deref().map(str::trim) {
-        None | Some("") => None,
+    // The limit is on the comment as sent (the document's `maxLength`),
+    // white space included; blank is no comment.
+    let comment = match req.comment.as_deref() {
+        None => None,
         Some(c) if c.chars().count() > COMMENT_MAX_CHARS => {
             return Err(ApiError::invalid(
                 "comment",
@@ -115,8 +117,9 @@ pub(super) async fn rate(
                 },
             ));
         }
+        Some(c) if c.trim().is_empty() => None,
         // Phone and ID numbers never reach the log in clear.
-        Some(c) => Some(mask::free_text(c)),
+        Some(c) => Some(mask::free_text(c.trim())),
     };
     super::ticket_command(
         &s,

@@ -10,7 +10,7 @@ use lobby_core::{Command, TransferTarget, WindowNo};
 use super::Answer;
 use crate::auth::Principal;
 use crate::error::{ApiError, pick};
-use crate::http::extract::{Body, Caller, L, MaybeCaller, WindowParam};
+use crate::http::extract::{Body, Caller, L, MaybeCaller, NoNulls, WindowParam};
 use crate::http::{AppState, json};
 use crate::mask;
 
@@ -76,7 +76,7 @@ pub(super) async fn transfer(
     State(s): State<AppState>,
     caller: Caller,
     WindowParam(window): WindowParam,
-    Body(req): Body<TransferRequest>,
+    NoNulls(req): NoNulls<TransferRequest>,
 ) -> Answer {
     let to = match (req.category, req.window) {
         (Some(c), None) => TransferTarget::Category(c),
@@ -102,6 +102,16 @@ pub(super) async fn pause(
     WindowParam(window): WindowParam,
     Body(req): Body<PauseRequest>,
 ) -> Answer {
+    // The core counts the reason's characters once it is trimmed; the
+    // request's own length is bounded too, as the document says
+    // (`maxLength`), so that padding cannot carry a longer one through.
+    if req.reason.chars().count() > 100 {
+        return Err(ApiError::rejected(
+            &lobby_core::Rejected::BadReason,
+            caller.lang,
+            &s.hall,
+        ));
+    }
     window_command(
         &s,
         &caller,

@@ -25,15 +25,6 @@ pub fn day_start(hall: &Hall, date: Date) -> Timestamp {
         .unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
-/// `YYYY-MM` as the first day of that month.
-pub fn parse_month(s: &str) -> Option<Date> {
-    let (y, m) = s.split_once('-')?;
-    if y.len() != 4 || m.len() != 2 {
-        return None;
-    }
-    Date::new(y.parse().ok()?, m.parse().ok()?, 1).ok()
-}
-
 /// Sums behind a [`WorkFigures`]: of a window or of a member of staff.
 #[derive(Default)]
 struct WorkSums {

@@ -9,7 +9,7 @@
 
 mod figures;
 
-pub use figures::{day, day_start, parse_month, period, ranking};
+pub use figures::{day, day_start, period, ranking};
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -19,7 +19,7 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::extract::{Caller, L, MaybeCaller, Params};
 use crate::http::openapi::r;
-use crate::http::query::{bad_param, date_named, date_param, out_of_range};
+use crate::http::query::{self, bad_param, date_named, date_param, parse_month};
 use crate::http::{AppState, Op, Routes, json};
 use crate::store;
 
@@ -35,7 +35,7 @@ pub fn routes(routes: Routes) -> Routes {
         day_report,
         Op::new("A business day's figures from the event log (staff and administrators; staff lines and bad ratings for administrators only)")
             .auth()
-            .params(&[("date", "query", "YYYY-MM-DD; today by default")])
+            .query("date", "YYYY-MM-DD; today by default", query::date_schema())
             .answer(200, Some(r("DayReport")))
             .errors(&[400]),
     )
@@ -44,10 +44,8 @@ pub fn routes(routes: Routes) -> Routes {
         period_report,
         Op::new("Matters accepted over a period, at windows and online (受理情况统计), per category (staff and administrators)")
             .auth()
-            .params(&[
-                ("from", "query", "YYYY-MM-DD; 1 January of `to`'s year by default"),
-                ("to", "query", "YYYY-MM-DD, included; today by default; at most 366 days after `from`"),
-            ])
+            .query("from", "YYYY-MM-DD; 1 January of `to`'s year by default; not after `to`", query::date_schema())
+            .query("to", "YYYY-MM-DD, included; today by default; less than 366 days after `from`", query::date_schema())
             .answer(200, Some(r("PeriodReport")))
             .errors(&[400]),
     )
@@ -55,7 +53,7 @@ pub fn routes(routes: Routes) -> Routes {
         "/api/rankings",
         rankings,
         Op::new("Monthly window ranking (考核排位)")
-            .params(&[("month", "query", "YYYY-MM; this month by default")])
+            .query("month", "YYYY-MM; this month by default", query::month_schema())
             .answer(200, Some(r("Ranking")))
             .errors(&[400]),
     )
@@ -115,15 +113,12 @@ async fn rankings(
             bad_param(
                 "month",
                 lang,
-                "月份格式应为 YYYY-MM",
-                "month must be YYYY-MM",
+                "月份格式应为 YYYY-MM（年份 0000 至 9998）",
+                "month must be YYYY-MM (years 0000 to 9998)",
             )
         })?,
         None => s.hall.business_day(s.clock.now()).first_of_month(),
     };
-    if month.last_of_month().tomorrow().is_err() {
-        return Err(out_of_range("month", lang));
-    }
     let hall = s.hall.clone();
     // The windows' ranking is posted in the hall (公示); the staff's is for
     // the centre's managers.

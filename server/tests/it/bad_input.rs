@@ -24,6 +24,16 @@ fn malformed_and_invalid_bodies_are_4xx_and_change_nothing() {
             None,
         ),
         ("/api/tickets", "[]", 422, "invalid_field", None),
+        // An array is no object, though serde would read a struct from it
+        // field by field.
+        ("/api/tickets", "[\"bdc\"]", 422, "invalid_field", None),
+        (
+            "/api/windows/8/pause",
+            "[\"lunch\"]",
+            422,
+            "invalid_field",
+            None,
+        ),
         ("/api/tickets", "{}", 422, "invalid_field", Some("category")),
         (
             "/api/tickets",

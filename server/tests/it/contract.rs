@@ -383,3 +383,169 @@ fn one_window_answers_as_the_queue_shows_it() {
     s.get("/api/windows/seven")
         .expect_error(404, "unknown_window");
 }
+
+#[test]
+fn a_patch_refuses_null_rather_than_reading_it_as_leave_it() {
+    let s = Server::start();
+    let token = s.staff("li", "staff", &[7]);
+    // `null` would read as "clear the password" (RFC 7396): refused,
+    // naming the field, and the password still works.
+    let body = s
+        .patch(ADMIN, "/api/staff/li", json!({"password": null}))
+        .expect_error(422, "invalid_field");
+    assert_eq!(body["error"]["field"], "password", "{body}");
+    let body = s
+        .patch(
+            ADMIN,
+            "/api/staff/li",
+            json!({"display_name": "李", "windows": null}),
+        )
+        .expect_error(422, "invalid_field");
+    assert_eq!(body["error"]["field"], "windows", "{body}");
+    let me = s.get_as(&token, "/api/me").expect(200);
+    assert_eq!(me["windows"], json!([7]), "nothing changed: {me}");
+    s.login("li", "secret-password");
+    // Leaving the fields out, or no body at all, changes nothing.
+    s.patch(ADMIN, "/api/staff/li", json!({})).expect(200);
+    let none = s.send("PATCH", "/api/staff/li", Some(ADMIN), &[], None);
+    assert_eq!(none.status, 200, "{}", none.body);
+}
+
+#[test]
+fn a_transfer_names_exactly_one_target_and_no_null() {
+    let s = Server::start();
+    s.issue("bdc");
+    s.call(7).unwrap();
+    for body in [
+        json!({}),
+        json!({"category": "sw", "window": 8}),
+        json!({"category": "sw", "window": null}),
+        json!({"category": null, "window": 8}),
+    ] {
+        let answer = s.post(ADMIN, "/api/windows/7/transfer", body.clone());
+        assert_eq!(answer.status, 422, "{body}: {}", answer.body);
+    }
+    let w = s.get_as(ADMIN, "/api/windows/7").expect(200);
+    assert_eq!(w["current"]["number"], "B001", "still at 7: {w}");
+}
+
+#[test]
+fn lengths_count_characters_as_sent() {
+    let s = Server::start();
+    // A code of 30 Chinese characters is 90 bytes and 30 characters.
+    let code = "预".repeat(30);
+    s.post(
+        ADMIN,
+        "/api/appointments",
+        json!({
+            "code": code, "category": "bdc",
+            "slot_start": "2026-11-25T02:00:00Z", "slot_end": "2026-11-25T02:30:00Z"
+        }),
+    )
+    .expect(201);
+    // Padding does not carry a longer text past its limit.
+    let padded = |n: usize| format!(" {} ", "x".repeat(n));
+    s.post(
+        ADMIN,
+        "/api/devices",
+        json!({"name": padded(63), "kind": "kiosk"}),
+    )
+    .expect_error(422, "bad_name");
+    s.post_empty(ADMIN, "/api/windows/8/open").expect(200);
+    s.post(ADMIN, "/api/windows/8/pause", json!({"reason": padded(99)}))
+        .expect_error(422, "bad_reason");
+    let t = s.issue("bdc");
+    s.call(7).unwrap();
+    s.post_empty(ADMIN, "/api/windows/7/start").expect(200);
+    s.post_empty(ADMIN, "/api/windows/7/complete").expect(200);
+    let id = t["id"].as_str().unwrap();
+    s.post(
+        ADMIN,
+        &format!("/api/tickets/{id}/rating"),
+        json!({"rating": "satisfied", "comment": padded(199)}),
+    )
+    .expect_error(422, "comment_too_long");
+}
+
+#[test]
+fn dates_and_months_are_exactly_as_documented() {
+    let s = Server::start();
+    for path in [
+        "/api/reports/day?date=20261125",
+        "/api/reports/day?date=+002026-11-25",
+        "/api/reports/day?date=9999-01-01",
+        "/api/appointments?date=2026-11-5",
+        "/api/audit?date=2026-1-25",
+        "/api/rankings?month=+123-01",
+        "/api/rankings?month=-001-01",
+        "/api/rankings?month=9999-01",
+    ] {
+        let body = s.get_as(ADMIN, path).expect_error(400, "bad_query");
+        assert!(body["error"]["field"].is_string(), "{path}: {body}");
+    }
+    s.get_as(ADMIN, "/api/reports/day?date=2026-11-25")
+        .expect(200);
+    s.get("/api/rankings?month=2026-11").expect(200);
+}
+
+#[test]
+fn the_document_says_what_the_server_enforces() {
+    let s = Server::start();
+    let doc = s.get("/api/openapi.json").expect(200);
+    let schemas = &doc["components"]["schemas"];
+    for name in [
+        "IssueRequest",
+        "CallRequest",
+        "TransferRequest",
+        "PauseRequest",
+        "RatingRequest",
+        "LoginRequest",
+        "NewStaff",
+        "StaffPatch",
+        "NewDevice",
+        "DeviceStatusRequest",
+        "NewAppointment",
+    ] {
+        assert_eq!(
+            schemas[name]["additionalProperties"], false,
+            "{name} refuses unknown fields"
+        );
+    }
+    assert_eq!(schemas["TransferRequest"]["minProperties"], 1);
+    assert_eq!(schemas["TransferRequest"]["maxProperties"], 1);
+    assert!(schemas["StaffPatch"]["properties"]["password"]["nullable"].is_null());
+    assert_eq!(
+        schemas["StaffPatch"]["properties"]["password"]["minLength"],
+        8
+    );
+    assert_eq!(schemas["NewDevice"]["properties"]["name"]["minLength"], 1);
+    let windows = schemas["WindowNo"]["enum"].as_array().unwrap();
+    assert!(windows.contains(&json!(7)) && !windows.contains(&json!(0)));
+    let paths = &doc["paths"];
+    let patch = &paths["/api/staff/{username}"]["patch"]["responses"];
+    assert!(patch["409"].is_object(), "last_admin is documented");
+    let call = &paths["/api/windows/{number}/call"]["post"];
+    assert!(call["responses"]["204"].is_object(), "nobody waits");
+    assert!(
+        call["description"]
+            .as_str()
+            .unwrap()
+            .contains("WindowAnswer")
+    );
+    let events = &paths["/api/events"]["get"];
+    let upgrade = events["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Upgrade")
+        .expect("the upgrade header is documented");
+    assert_eq!(upgrade["required"], true);
+    let day = &paths["/api/reports/day"]["get"]["parameters"][0];
+    assert_eq!(day["name"], "date");
+    assert_eq!(day["schema"]["format"], "date");
+    let links = &paths["/api/tickets"]["post"]["responses"]["201"]["links"];
+    assert_eq!(
+        links["status"]["operationRef"],
+        "#/paths/~1api~1tickets~1{id}/get"
+    );
+}
