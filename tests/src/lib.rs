@@ -27,6 +27,9 @@
 //! Debian's `chromium` and `chromium-driver`). `lobby-server` is built on
 //! demand (see [`binary`]). `CHROMEDRIVER` and `CHROMIUM` override the
 //! programs' paths (`chromedriver` on `PATH`, `/usr/bin/chromium`).
+//! The schemathesis test runs the `st` named in `LOBBY_SCHEMATHESIS`,
+//! which `tests/run.sh` installs (a pinned version, in a virtual
+//! environment under `target/`) and sets.
 //! Screenshots for review land in `target/screenshots/<area>/`.
 
 pub mod api;
