@@ -82,9 +82,22 @@ window.Lobby = (function () {
     }
   }
 
+  // A fresh idempotency key.
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    const b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  }
+
   // Calls the API and returns the parsed JSON answer (null for 204).
   // Throws ApiError with the server's message (in the page's language) on
   // an error answer, or with code "network" when the server is unreachable.
+  //
+  // Issuing and the window actions carry an Idempotency-Key: when the
+  // answer is lost (the network drops, or the server cannot confirm the
+  // save), the same request is sent again with the same key, and the
+  // server answers with the first outcome instead of acting twice.
   async function api(method, path, body, token) {
     const headers = { Accept: "application/json", "Accept-Language": lang() === "en" ? "en" : "zh-CN" };
     if (token) headers.Authorization = "Bearer " + token;
@@ -93,12 +106,22 @@ window.Lobby = (function () {
       headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
     }
+    const keyed = method === "POST" && /^\/api\/(tickets$|windows\/\d+\/)/.test(path);
+    if (keyed) headers["Idempotency-Key"] = newKey();
     let res;
-    try {
-      res = await fetch(path, init);
-    } catch (e) {
-      throw new ApiError(0, "network", t("err.network"));
+    for (let attempt = 0; ; attempt++) {
+      let lost = false;
+      try {
+        res = await fetch(path, init);
+        lost = res.status === 503;
+      } catch (e) {
+        lost = true;
+        res = null;
+      }
+      if (!lost || !keyed || attempt >= 2) break;
+      await new Promise((done) => setTimeout(done, 500 * (attempt + 1)));
     }
+    if (!res) throw new ApiError(0, "network", t("err.network"));
     if (res.status === 204) return null;
     let data = null;
     const text = await res.text();

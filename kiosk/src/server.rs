@@ -60,6 +60,20 @@ pub enum ServerEvent {
     Back,
 }
 
+/// Extra tries of an issue whose answer was lost, before the kiosk pauses.
+const ISSUE_RETRIES: u32 = 3;
+
+/// A key no other request of this or another kiosk uses: the process,
+/// the time and a counter.
+fn fresh_key() -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("kiosk-{}-{nanos:x}-{n}", std::process::id())
+}
+
 /// How often the queues are refreshed while the server answers.
 pub const QUEUE_EVERY: Duration = Duration::from_secs(10);
 /// Longest wait between health probes while the server is away.
@@ -226,7 +240,7 @@ impl Client {
             }
             let outcome = match request {
                 Some(ServerRequest::Issue(req)) => self
-                    .post::<_, TicketView>("/api/tickets", &req, lang)
+                    .post_retried::<_, TicketView>("/api/tickets", &req, lang)
                     .map(|t| Some(ServerEvent::Issued(Box::new(t)))),
                 Some(ServerRequest::CheckIn(code)) => self
                     .post::<_, TicketView>(
@@ -291,13 +305,50 @@ impl Client {
         body: &B,
         lang: Lang,
     ) -> Result<T, CallError> {
-        let answer = self
+        self.post_keyed(path, body, lang, None)
+    }
+
+    fn post_keyed<B: Serialize, T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+        lang: Lang,
+        key: Option<&str>,
+    ) -> Result<T, CallError> {
+        let mut request = self
             .agent
             .post(format!("{}{path}", self.base))
             .header("Authorization", &self.auth)
-            .header("Accept-Language", accept_language(lang))
-            .send_json(body);
-        read(answer, lang)
+            .header("Accept-Language", accept_language(lang));
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        read(request.send_json(body), lang)
+    }
+
+    /// Posts under a fresh idempotency key and, while the answer is lost
+    /// (unreachable, or the server could not confirm the save), sends the
+    /// same request again with the same key: the server answers the first
+    /// outcome, so a visitor never gets two numbers for one tap.
+    fn post_retried<B: Serialize, T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+        lang: Lang,
+    ) -> Result<T, CallError> {
+        let key = fresh_key();
+        let mut pause = Duration::from_millis(300);
+        for _ in 0..ISSUE_RETRIES {
+            match self.post_keyed(path, body, lang, Some(&key)) {
+                Err(CallError::Unreachable(why)) => {
+                    debug!("issuing: answer lost ({why}); retrying with the same key");
+                    std::thread::sleep(pause);
+                    pause *= 2;
+                }
+                done => return done,
+            }
+        }
+        self.post_keyed(path, body, lang, Some(&key))
     }
 }
 

@@ -242,6 +242,21 @@ impl ApiError {
         )
     }
 
+    /// The commit failed in a way that leaves its outcome unknown (an
+    /// fsync error): the change may be on disk. The answer promises
+    /// nothing; a retry with the same `Idempotency-Key` is safe.
+    pub fn unconfirmed(lang: Lang) -> ApiError {
+        ApiError::new(
+            ErrorKind::Unavailable,
+            "storage_unconfirmed",
+            pick(
+                lang,
+                "系统暂时无法确认本次操作是否已保存，请稍后重试；带同一 Idempotency-Key 重试不会重复办理",
+                "the change may or may not have been stored; retry later, with the same Idempotency-Key it is not done twice",
+            ),
+        )
+    }
+
     /// The server is shutting down.
     pub fn shutting_down(lang: Lang) -> ApiError {
         ApiError::new(

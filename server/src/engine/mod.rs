@@ -241,17 +241,29 @@ struct Batch {
     all_windows: bool,
     day_changed: bool,
     auth_changed: bool,
-    pending: Vec<Box<dyn FnOnce(bool) + Send>>,
+    pending: Vec<Box<dyn FnOnce(Committed) + Send>>,
+}
+
+/// How a batch ended, for its answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Committed {
+    /// Stored.
+    Yes,
+    /// Rolled back before the commit: nothing was stored.
+    No,
+    /// The commit itself failed (an fsync error): it may or may not be on
+    /// disk.
+    Unknown,
 }
 
 impl Batch {
     /// Defers an answer until the commit: `ok` is sent if it succeeds.
     fn answer<T: Send + 'static>(&mut self, reply: Reply<T>, lang: Lang, ok: Result<T, ApiError>) {
         self.pending.push(Box::new(move |committed| {
-            let answer = if committed {
-                ok
-            } else {
-                Err(ApiError::unavailable(lang))
+            let answer = match committed {
+                Committed::Yes => ok,
+                Committed::No => Err(ApiError::unavailable(lang)),
+                Committed::Unknown => Err(ApiError::unconfirmed(lang)),
             };
             let _ = reply.send(answer);
         }));
@@ -384,13 +396,24 @@ impl Engine {
             }
         }
         if !failed && let Err(e) = self.flush(&mut batch) {
+            tracing::error!(error = %e, "storing a batch failed");
+            failed = true;
+        }
+        let mut unknown = false;
+        if !failed && let Err(e) = self.state.store.commit() {
             tracing::error!(error = %e, "committing a batch failed");
             failed = true;
+            unknown = true;
         }
         if failed {
             self.state.store.rollback();
+            let how = if unknown {
+                Committed::Unknown
+            } else {
+                Committed::No
+            };
             for p in batch.pending.drain(..) {
-                p(false);
+                p(how);
             }
             self.rebuild();
         } else {
@@ -400,7 +423,7 @@ impl Engine {
                 self.reload_auth(now);
             }
             for p in batch.pending.drain(..) {
-                p(true);
+                p(Committed::Yes);
             }
             for (seq, event, json) in &batch.events {
                 self.hub.publish(*seq, event, json);
@@ -441,7 +464,7 @@ impl Engine {
         }
     }
 
-    /// Writes the changed state and commits.
+    /// Writes the changed state (the caller commits).
     fn flush(&mut self, batch: &mut Batch) -> store::Result<()> {
         let State { lobby, store, .. } = &self.state;
         for id in &batch.tickets {
@@ -471,7 +494,7 @@ impl Engine {
                 }
             }
         }
-        store.commit()
+        Ok(())
     }
 
     /// Hands a snapshot to the snapshot thread when one is due: after the

@@ -12,8 +12,8 @@ use crate::secret;
 use crate::store::{self, Log, Store};
 
 /// What a command changed: the ticket and window it concerned, as they are
-/// after it.
-#[derive(Debug, Clone)]
+/// after it (stored as JSON under an idempotency key).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Outcome {
     /// The ticket the command named or, failing that, the last one its
     /// events concern (a call's called ticket).

@@ -132,6 +132,18 @@ impl Op {
         self
     }
 
+    /// Takes an optional `Idempotency-Key` header (see
+    /// `queue::idempotency`): a retry with the same key answers the first
+    /// outcome.
+    pub fn idempotent(mut self) -> Op {
+        self.params.push(json!({
+            "name": "Idempotency-Key", "in": "header", "required": false,
+            "description": "A fresh key per action (e.g. a UUID). A retry with the same key, after a lost answer or a 503 storage_unconfirmed, answers the first outcome instead of acting twice; kept 48 hours; the same key for another caller or action is refused (409 idempotency_key_reused).",
+            "schema": { "type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[A-Za-z0-9._:-]+$" }
+        }));
+        self
+    }
+
     /// The schema of a path parameter that is not any string (a window's
     /// number, a device's id).
     pub fn path(mut self, name: &'static str, schema: Value) -> Op {
@@ -209,7 +221,9 @@ impl Op {
                 429 => {
                     "Too many failed logins; `Retry-After` gives the seconds to wait and the message the time"
                 }
-                503 => "The change could not be stored; nothing changed, retry",
+                503 => {
+                    "Not stored: `storage_unavailable` (nothing changed, retry) or `storage_unconfirmed` (the commit failed and the change may be stored: retry with the same Idempotency-Key), or `shutting_down`"
+                }
                 _ => "Error",
             };
             responses.insert(code.to_string(), error(text));

@@ -4,9 +4,12 @@
 //! reads the pages poll (the hall's queue, a window, what it could call).
 //!
 //! - `tickets`, `windows`: the handlers.
+//! - `idempotency`: the `Idempotency-Key` of issuing and the window
+//!   actions, so a retry after a lost answer never acts twice.
 //! - here: the routes, the one path to the core ([`command`]) and the
 //!   reads the engine answers.
 
+pub mod idempotency;
 mod tickets;
 mod windows;
 
@@ -24,12 +27,13 @@ use crate::http::extract::{Caller, L, MaybeCaller};
 use crate::http::openapi::{list, r};
 use crate::http::{AppState, Op, Routes, json};
 use crate::secret;
+use idempotency::Keyed;
 
 type Answer = Result<Response, ApiError>;
 
 /// The queue's routes.
 pub fn routes(routes: Routes) -> Routes {
-    const WINDOW: &[u16] = &[404, 409, 503];
+    const WINDOW: &[u16] = &[404, 409, 422, 503];
     routes.get(
         "/api/queue",
         queue,
@@ -42,8 +46,9 @@ pub fn routes(routes: Routes) -> Routes {
         Op::new("Issue a ticket (kiosk and guide-desk devices, guide staff, admins)")
             .auth()
             .body(r("IssueRequest"))
+            .idempotent()
             .answer(201, Some(r("TicketView")))
-            .errors(&[404, 409, 503])
+            .errors(&[404, 409, 422, 503])
             .link("status", "get", "/api/tickets/{id}", &[("id", "$response.body#/id")])
             .link("cancel", "post", "/api/tickets/{id}/cancel", &[("id", "$response.body#/id")])
             .link("rate", "post", "/api/tickets/{id}/rating", &[("id", "$response.body#/id")]),
@@ -89,6 +94,7 @@ pub fn routes(routes: Routes) -> Routes {
             .auth()
             .path("number", r("WindowNo"))
             .optional_body(r("CallRequest"))
+            .idempotent()
             .answer(200, Some(r("TicketView")))
             .also(204, None)
             .errors(WINDOW)
@@ -127,6 +133,7 @@ pub fn routes(routes: Routes) -> Routes {
             .auth()
             .path("number", r("WindowNo"))
             .body(r("TransferRequest"))
+            .idempotent()
             .answer(200, Some(r("WindowAnswer")))
             .errors(&[404, 409, 422, 503]),
     )
@@ -179,8 +186,9 @@ fn window_op(summary: &'static str) -> Op {
     Op::new(summary)
         .auth()
         .path("number", r("WindowNo"))
+        .idempotent()
         .answer(200, Some(r("WindowAnswer")))
-        .errors(&[404, 409, 503])
+        .errors(&[404, 409, 422, 503])
 }
 
 async fn queue(State(s): State<AppState>, L(lang): L, MaybeCaller(p): MaybeCaller) -> Answer {
@@ -198,23 +206,39 @@ async fn queue(State(s): State<AppState>, L(lang): L, MaybeCaller(p): MaybeCalle
     Ok(json(StatusCode::OK, &view))
 }
 
-/// Runs a command through the core (an issue gets its fresh id there).
-async fn command(s: &AppState, lang: Lang, mut command: Command) -> Result<Outcome, ApiError> {
+/// Runs a command through the core (an issue gets its fresh id there);
+/// under an idempotency key, a key already used answers its first outcome
+/// and a new one is stored with the command's events.
+async fn command(
+    s: &AppState,
+    lang: Lang,
+    keyed: Option<Keyed>,
+    mut command: Command,
+) -> Result<Outcome, ApiError> {
     s.engine
         .write(lang, move |tx| {
+            if let Some(k) = &keyed
+                && let Some(earlier) = k.earlier(tx.store(), lang)?
+            {
+                return Ok(earlier);
+            }
             if let Command::Issue(issue) = &mut command
                 && issue.id.as_str().is_empty()
             {
                 issue.id = tx.new_ticket_id();
             }
-            tx.command(command, lang)
+            let outcome = tx.command(command, lang)?;
+            if let (Some(k), Ok(o)) = (&keyed, &outcome) {
+                k.remember(tx.store(), o, tx.now())?;
+            }
+            Ok(outcome)
         })
         .await
 }
 
 /// A command answered with its ticket.
 async fn ticket_command(s: &AppState, lang: Lang, c: Command) -> Answer {
-    let outcome = command(s, lang, c).await?;
+    let outcome = command(s, lang, None, c).await?;
     let ticket = outcome.ticket.ok_or_else(|| ApiError::internal(lang))?;
     Ok(json(StatusCode::OK, &ticket))
 }

@@ -6,6 +6,7 @@ use lobby_core::api::{COMMENT_MAX_CHARS, IssueRequest, Lane, RatingRequest};
 use lobby_core::{Command, GroupId, Issue, Lang, Priority, TicketId};
 
 use super::Answer;
+use super::idempotency::{IdempotencyKey, Keyed};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::extract::{Body, Caller, L, Param, Rater};
@@ -15,6 +16,7 @@ use crate::{mask, secret};
 pub(super) async fn issue(
     State(s): State<AppState>,
     caller: Caller,
+    key: IdempotencyKey,
     Body(req): Body<IssueRequest>,
 ) -> Answer {
     let lang = caller.lang;
@@ -54,7 +56,8 @@ pub(super) async fn issue(
         assisted: req.assisted,
         stops: req.stops,
     };
-    let outcome = super::command(&s, lang, Command::Issue(issue)).await?;
+    let keyed = Keyed::of(key, &caller.principal);
+    let outcome = super::command(&s, lang, keyed, Command::Issue(issue)).await?;
     let ticket = outcome.ticket.ok_or_else(|| ApiError::internal(lang))?;
     Ok(json(
         StatusCode::CREATED,

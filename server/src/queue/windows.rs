@@ -8,16 +8,24 @@ use lobby_core::api::{CallRequest, PauseRequest, TransferRequest, WindowAnswer};
 use lobby_core::{Command, TransferTarget, WindowNo};
 
 use super::Answer;
+use super::idempotency::{IdempotencyKey, Keyed};
 use crate::auth::Principal;
 use crate::error::{ApiError, pick};
 use crate::http::extract::{Body, Caller, L, MaybeCaller, NoNulls, WindowParam};
 use crate::http::{AppState, json};
 use crate::mask;
 
-async fn window_command(s: &AppState, caller: &Caller, window: WindowNo, c: Command) -> Answer {
+async fn window_command(
+    s: &AppState,
+    caller: &Caller,
+    key: IdempotencyKey,
+    window: WindowNo,
+    c: Command,
+) -> Answer {
     caller.window(window)?;
     let lang = caller.lang;
-    let outcome = super::command(s, lang, c).await?;
+    let keyed = Keyed::of(key, &caller.principal);
+    let outcome = super::command(s, lang, keyed, c).await?;
     let window = outcome.window.ok_or_else(|| ApiError::internal(lang))?;
     Ok(json(
         StatusCode::OK,
@@ -34,9 +42,10 @@ macro_rules! window_action {
         pub(super) async fn $name(
             State(s): State<AppState>,
             caller: Caller,
+            key: IdempotencyKey,
             WindowParam(window): WindowParam,
         ) -> Answer {
-            window_command(&s, &caller, window, Command::$variant { window }).await
+            window_command(&s, &caller, key, window, Command::$variant { window }).await
         }
     )*};
 }
@@ -53,6 +62,7 @@ window_action! {
 pub(super) async fn call(
     State(s): State<AppState>,
     caller: Caller,
+    key: IdempotencyKey,
     WindowParam(window): WindowParam,
     Body(req): Body<CallRequest>,
 ) -> Answer {
@@ -60,6 +70,7 @@ pub(super) async fn call(
     let outcome = super::command(
         &s,
         caller.lang,
+        Keyed::of(key, &caller.principal),
         Command::Call {
             window,
             ticket: req.ticket,
@@ -75,6 +86,7 @@ pub(super) async fn call(
 pub(super) async fn transfer(
     State(s): State<AppState>,
     caller: Caller,
+    key: IdempotencyKey,
     WindowParam(window): WindowParam,
     NoNulls(req): NoNulls<TransferRequest>,
 ) -> Answer {
@@ -93,12 +105,13 @@ pub(super) async fn transfer(
             ));
         }
     };
-    window_command(&s, &caller, window, Command::Transfer { window, to }).await
+    window_command(&s, &caller, key, window, Command::Transfer { window, to }).await
 }
 
 pub(super) async fn pause(
     State(s): State<AppState>,
     caller: Caller,
+    key: IdempotencyKey,
     WindowParam(window): WindowParam,
     Body(req): Body<PauseRequest>,
 ) -> Answer {
@@ -115,6 +128,7 @@ pub(super) async fn pause(
     window_command(
         &s,
         &caller,
+        key,
         window,
         Command::Pause {
             window,
@@ -129,6 +143,7 @@ pub(super) async fn pause(
 pub(super) async fn open(
     State(s): State<AppState>,
     caller: Caller,
+    key: IdempotencyKey,
     WindowParam(window): WindowParam,
 ) -> Answer {
     let staff = match &caller.principal {
@@ -136,7 +151,14 @@ pub(super) async fn open(
         Principal::Admin { username } => username.clone(),
         Principal::Device { .. } => None,
     };
-    window_command(&s, &caller, window, Command::OpenWindow { window, staff }).await
+    window_command(
+        &s,
+        &caller,
+        key,
+        window,
+        Command::OpenWindow { window, staff },
+    )
+    .await
 }
 
 pub(super) async fn window(

@@ -84,4 +84,14 @@ pub const MIGRATIONS: &[&str] = &[
         name TEXT PRIMARY KEY,
         value BLOB NOT NULL
     );",
+    // 6: the first outcome of each request sent with an Idempotency-Key,
+    // committed with its events, for a retry after an unknown outcome.
+    "CREATE TABLE idempotency (
+        key TEXT PRIMARY KEY,
+        caller TEXT NOT NULL,
+        action TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        at INTEGER NOT NULL
+    );
+    CREATE INDEX idempotency_at ON idempotency(at);",
 ];

@@ -10,6 +10,7 @@ mod contract;
 mod crash;
 mod extras;
 mod harness;
+mod idempotency;
 mod language;
 mod limits;
 mod login_limit;
