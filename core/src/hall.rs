@@ -435,7 +435,9 @@ impl Hall {
         let home = self.category(&matter.category).map(|h| &h.site);
         home != Some(&c.site)
             && matter.sites.contains(&c.site)
-            && self.first_category_at(&c.site).is_some_and(|f| f.id == c.id)
+            && self
+                .first_category_at(&c.site)
+                .is_some_and(|f| f.id == c.id)
     }
 
     /// The category that serves, at `site`, the matters of `category` (of
