@@ -432,12 +432,13 @@ impl Hall {
         let Some(c) = self.category(category) else {
             return false;
         };
-        let home = self.category(&matter.category).map(|h| &h.site);
-        home != Some(&c.site)
-            && matter.sites.contains(&c.site)
-            && self
-                .first_category_at(&c.site)
-                .is_some_and(|f| f.id == c.id)
+        delegated_to(
+            self.category(&matter.category).map(|h| &h.site),
+            &matter.sites,
+            &c.site,
+            self.first_category_at(&c.site)
+                .is_some_and(|f| f.id == c.id),
+        )
     }
 
     /// The category that serves, at `site`, the matters of `category` (of
@@ -583,6 +584,18 @@ impl Hall {
         }
         None
     }
+}
+
+/// The delegation rule of [`Hall::offers`] (and the hall view's): a matter
+/// whose own category is at `home` is taken at `site` by the site's first
+/// category when the matter lists the site.
+pub(crate) fn delegated_to(
+    home: Option<&SiteId>,
+    matter_sites: &[SiteId],
+    site: &SiteId,
+    first_at_site: bool,
+) -> bool {
+    first_at_site && home != Some(site) && matter_sites.contains(site)
 }
 
 fn weekday_names<S: serde::Serializer>(days: &[Weekday], s: S) -> Result<S::Ok, S::Error> {

@@ -229,11 +229,13 @@ impl HallView {
         let Some(c) = self.category(category) else {
             return false;
         };
-        let home = self.category(&matter.category).map(|h| &h.site);
         let first = self.categories.iter().find(|k| k.site == c.site);
-        home != Some(&c.site)
-            && matter.sites.contains(&c.site)
-            && first.is_some_and(|f| f.id == c.id)
+        crate::hall::delegated_to(
+            self.category(&matter.category).map(|h| &h.site),
+            &matter.sites,
+            &c.site,
+            first.is_some_and(|f| f.id == c.id),
+        )
     }
 
     /// The categories served at `site` (the main site's when `None`), in
